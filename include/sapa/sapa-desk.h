@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sapa/sapa-store.h>
+
+G_BEGIN_DECLS
+
+/*
+ * What happens at the counter, as operations on the store. Each builds the
+ * records involved and writes them with sapa_store_save_all(): one
+ * transaction, one change-log entry per record.
+ */
+
+/* The agent working at this desk and their branch (kept in the database meta).
+ * On a database without agents a local one is made from @fallback_name. */
+SapaRecord *sapa_desk_ensure_agent       (SapaStore   *store,
+                                          const char  *fallback_name,
+                                          GError     **error);
+
+/* The customer's most recent open or pending conversation, or NULL. */
+SapaRecord *sapa_desk_find_open_conversation (SapaStore  *store,
+                                              const char *customer_id,
+                                              GError    **error);
+
+typedef struct {
+  const char *customer_id;
+  const char *conversation_id; /* NULL: open a new conversation */
+  const char *reason;          /* contact reason of a new conversation */
+  const char *subject;         /* subject of a new conversation; NULL = from the reason */
+  const char *channel;         /* walk_in, phone, video, note... */
+  const char *direction;       /* inbound, outbound, internal */
+  const char *body;
+  gint64      started_at;      /* Unix seconds */
+  gint64      ended_at;        /* 0: no duration */
+  gint64      wait_seconds;    /* -1: unknown */
+  const char *agent_id;
+  const char *branch_id;
+} SapaContact;
+
+/* Writes the interaction and, as needed, a new conversation or the updated
+ * one (contact count, first response). Returns the interaction. */
+SapaRecord *sapa_desk_log_contact        (SapaStore          *store,
+                                          const SapaContact  *contact,
+                                          GError            **error);
+
+gboolean    sapa_desk_set_status         (SapaStore   *store,
+                                          const char  *conversation_id,
+                                          const char  *status,
+                                          const char  *agent_id,
+                                          GError     **error);
+gboolean    sapa_desk_set_complaint      (SapaStore   *store,
+                                          const char  *conversation_id,
+                                          gboolean     is_complaint,
+                                          const char  *agent_id,
+                                          GError     **error);
+gboolean    sapa_desk_set_complaint_step (SapaStore   *store,
+                                          const char  *conversation_id,
+                                          const char  *step,
+                                          gboolean     done,
+                                          const char  *agent_id,
+                                          GError     **error);
+gboolean    sapa_desk_set_follow_up      (SapaStore   *store,
+                                          const char  *conversation_id,
+                                          gint64       due,          /* 0 clears */
+                                          const char  *agent_id,
+                                          GError     **error);
+gboolean    sapa_desk_escalate           (SapaStore   *store,
+                                          const char  *conversation_id,
+                                          const char  *department,
+                                          const char  *reason,
+                                          const char  *agent_id,
+                                          GError     **error);
+/* Writes an audit event that the account number of @customer_id was shown. */
+gboolean    sapa_desk_record_reveal      (SapaStore   *store,
+                                          const char  *customer_id,
+                                          const char  *agent_id,
+                                          GError     **error);
+
+G_END_DECLS

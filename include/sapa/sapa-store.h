@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <sapa/sapa-record.h>
+
+G_BEGIN_DECLS
+
+#define SAPA_STORE_ERROR (sapa_store_error_quark ())
+typedef enum {
+  SAPA_STORE_ERROR_CANNOT_OPEN,   /* missing directory, no permission */
+  SAPA_STORE_ERROR_CORRUPT,       /* not a database, or damaged */
+  SAPA_STORE_ERROR_LOCKED,        /* another program holds a lock too long */
+  SAPA_STORE_ERROR_TOO_NEW,       /* written by a newer Sapa */
+  SAPA_STORE_ERROR_NOT_FOUND,
+  SAPA_STORE_ERROR_INVALID,       /* the record failed validation */
+  SAPA_STORE_ERROR_CONFLICT,      /* an append-only record already exists */
+  SAPA_STORE_ERROR_FAILED,
+} SapaStoreError;
+GQuark sapa_store_error_quark (void);
+
+/* The schema version this build writes; databases with a higher one are refused. */
+#define SAPA_STORE_SCHEMA_VERSION 1
+
+#define SAPA_TYPE_STORE (sapa_store_get_type ())
+G_DECLARE_FINAL_TYPE (SapaStore, sapa_store, SAPA, STORE, GObject)
+
+/*
+ * A desk database. Safe to use from several threads: reads use a pool of
+ * connections, writes are serialised on one connection, each in a single
+ * `BEGIN IMMEDIATE` transaction that writes the records and their change-log
+ * entries together.
+ *
+ * ::changed (entity, id) is emitted on the main context of the thread that
+ * opened the store, after the transaction committed.
+ */
+SapaStore   *sapa_store_open              (const char  *path,
+                                           GError     **error);
+void         sapa_store_open_async        (const char          *path,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+SapaStore   *sapa_store_open_finish       (GAsyncResult        *result,
+                                           GError             **error);
+const char  *sapa_store_get_path          (SapaStore   *self);
+int          sapa_store_get_schema_version(SapaStore   *self);
+
+/* Desk identity and settings kept in the database (client_id, agent_id, branch_id). */
+char        *sapa_store_dup_meta          (SapaStore   *self,
+                                           const char  *key);
+gboolean     sapa_store_set_meta          (SapaStore   *self,
+                                           const char  *key,
+                                           const char  *value,
+                                           GError     **error);
+const char  *sapa_store_get_client_id     (SapaStore   *self);
+
+SapaRecord  *sapa_store_get               (SapaStore   *self,
+                                           const char  *entity,
+                                           const char  *id,
+                                           GError     **error);
+/* Upsert of a mutable record (only changed fields go to the change log; no
+ * change, no entry) or insert of an append-only one. Validates first. */
+gboolean     sapa_store_save              (SapaStore   *self,
+                                           SapaRecord  *record,
+                                           GError     **error);
+/* All records in one transaction: all are written or none. */
+gboolean     sapa_store_save_all          (SapaStore   *self,
+                                           GPtrArray   *records,
+                                           GError     **error);
+void         sapa_store_save_all_async    (SapaStore           *self,
+                                           GPtrArray           *records,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean     sapa_store_save_all_finish   (SapaStore           *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+/* Tombstone: the row stays with deleted = 1, a delete change is logged. */
+gboolean     sapa_store_delete            (SapaStore   *self,
+                                           const char  *entity,
+                                           const char  *id,
+                                           GError     **error);
+
+/* The change log (the outbox sync pushes). Each entry is a JsonObject
+ * {seq, change_id, entity, id, op, hlc (string), fields}. */
+GPtrArray   *sapa_store_list_changes      (SapaStore   *self,
+                                           gint64       after_seq,
+                                           guint        limit,
+                                           GError     **error);
+gint64       sapa_store_count_changes     (SapaStore   *self);
+
+/* Plain queries, each fast enough for the main loop (index lookups only). */
+GPtrArray   *sapa_store_list              (SapaStore   *self,
+                                           const char  *entity,
+                                           GError     **error);   /* small tables: branch, agent, canned_response */
+GPtrArray   *sapa_store_find_customers_by_phone (SapaStore  *self,
+                                                 const char *normalized_phone,
+                                                 GError    **error);
+GPtrArray   *sapa_store_find_customers_by_email (SapaStore  *self,
+                                                 const char *normalized_email,
+                                                 GError    **error);
+GPtrArray   *sapa_store_find_customers_by_account (SapaStore  *self,
+                                                   const char *normalized_account,
+                                                   GError    **error);
+/* Conversations of a customer, newest first. */
+GPtrArray   *sapa_store_list_conversations (SapaStore  *self,
+                                            const char *customer_id,
+                                            GError    **error);
+
+/* Timeline: interactions of a customer, newest first, with extras
+ * author_name, conversation_subject, conversation_status, conversation_reason,
+ * conversation_complaint ("1"/"0"). */
+typedef struct {
+  const char *channel;   /* NULL = all channels */
+  const char *text;      /* NULL or "" = no text filter; matched folded, as a substring */
+} SapaTimelineFilter;
+
+guint        sapa_store_count_timeline    (SapaStore                *self,
+                                           const char               *customer_id,
+                                           const SapaTimelineFilter *filter,
+                                           GError                  **error);
+/* Page starting at (before_started, before_num) exclusive, or the newest when
+ * @after is NULL. Keyset paging: each page costs the same however deep. */
+GPtrArray   *sapa_store_list_timeline     (SapaStore                *self,
+                                           const char               *customer_id,
+                                           const SapaTimelineFilter *filter,
+                                           SapaRecord               *after,
+                                           guint                     limit,
+                                           GError                  **error);
+
+/* Writes the WAL back into the database when it grew past @pages (0 = always). */
+void         sapa_store_checkpoint        (SapaStore   *self,
+                                           guint        pages);
+
+G_END_DECLS

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sqlite3.h>
+#include <sapa/sapa-store.h>
+
+G_BEGIN_DECLS
+
+guint       sapa_schema_get_n_migrations (void);
+const char *sapa_schema_get_migration    (guint version);
+
+/* A read connection of the pool, for one thread at a time; give it back. */
+sqlite3    *sapa_store_acquire_reader    (SapaStore *self);
+void        sapa_store_release_reader    (SapaStore *self,
+                                          sqlite3   *db);
+
+/* Sets @error from the connection's last error, with @what as context. */
+void        sapa_store_set_sqlite_error  (GError   **error,
+                                          sqlite3   *db,
+                                          int        rc,
+                                          const char *what);
+
+/* Builds a record from the current row of @stmt whose columns are the
+ * entity's fields (in descriptor order) starting at column @first, then "id". */
+SapaRecord *sapa_store_record_from_row   (const SapaEntity *entity,
+                                          sqlite3_stmt     *stmt,
+                                          int               first);
+/* "id, f1, f2, ..." for SELECTs in descriptor order; static per entity. */
+const char *sapa_store_select_columns    (const SapaEntity *entity);
+
+G_END_DECLS
