@@ -1266,6 +1266,8 @@ upsert_mutable (SapaStore   *self,
       g_propagate_error (error, local);
       return FALSE;
     }
+  if (old == NULL && is_customer && !sapa_record_has (record, "created_at"))
+    sapa_record_set_int (record, "created_at", g_get_real_time () / G_USEC_PER_SEC);
   changed = sapa_record_diff (old, record);
   if (old != NULL && changed->len == 0 && !was_deleted)
     {
