@@ -489,27 +489,6 @@ record_from_fields (SapaCustomerPage *self)
   return g_steal_pointer (&record);
 }
 
-static SapaRecord *
-audit_event_new (SapaCustomerPage *self,
-                 GPtrArray        *changed)
-{
-  SapaRecord *event = sapa_record_new ("audit_event");
-  g_autoptr(GString) detail = g_string_new (NULL);
-
-  for (guint i = 0; changed != NULL && i < changed->len; i++)
-    {
-      if (detail->len > 0)
-        g_string_append_c (detail, ',');
-      g_string_append (detail, g_ptr_array_index (changed, i));
-    }
-  sapa_record_set_string (event, "action", "edit_customer");
-  sapa_record_set_string (event, "agent_id", self->agent_id);
-  sapa_record_set_string (event, "customer_id", self->customer_id);
-  sapa_record_set_string (event, "detail", detail->str);
-  sapa_record_set_int (event, "at", g_get_real_time () / G_USEC_PER_SEC);
-  return event;
-}
-
 typedef struct {
   SapaRecord *saved;
   SapaRecord *before;
@@ -587,7 +566,6 @@ save_records (SapaCustomerPage *self,
               gboolean          undo)
 {
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) changed = sapa_record_diff (before, record);
   GTask *task;
   SaveJob *job;
 
@@ -599,9 +577,8 @@ save_records (SapaCustomerPage *self,
   g_task_set_source_tag (task, save_records);
   g_task_set_task_data (task, job, save_job_free);
 
-  /* The edit and its audit entry in one transaction. */
+  /* The store writes the audit entry of the edit in the same transaction. */
   g_ptr_array_add (records, g_object_ref (record));
-  g_ptr_array_add (records, audit_event_new (self, changed));
   self->saving = TRUE;
   update_actions (self);
   sapa_store_save_all_async (self->store, records, self->cancellable, save_done_cb, task);

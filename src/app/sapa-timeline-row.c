@@ -84,10 +84,10 @@ sapa_timeline_describe (SapaRecord *interaction)
 
   if (g_str_equal (event, "checklist"))
     {
-      g_auto(GStrv) parts = g_strsplit (body, ":", 2);
+      /* "apologise 1": the step, then 1 (done) or 0 (undone) */
+      g_auto(GStrv) parts = g_strsplit (body, " ", 2);
       const char *step = parts[0] != NULL ? parts[0] : "";
-      gboolean done = parts[0] == NULL || parts[1] == NULL ||
-                      g_str_equal (parts[1], "done") || g_str_equal (parts[1], "1");
+      gboolean done = parts[0] == NULL || parts[1] == NULL || !g_str_equal (parts[1], "0");
 
       if (done)
         /* Translators: a timeline event; %s is a complaint step such as "Apologise" */
@@ -98,6 +98,7 @@ sapa_timeline_describe (SapaRecord *interaction)
 
   if (g_str_equal (event, "follow_up"))
     {
+      /* Unix seconds, or empty when the date was cleared */
       gint64 due = g_ascii_strtoll (body, NULL, 10);
       g_autoptr(GDateTime) when = NULL;
       g_autofree char *date = NULL;
@@ -114,6 +115,7 @@ sapa_timeline_describe (SapaRecord *interaction)
 
   if (g_str_equal (event, "escalation"))
     {
+      /* "legal\nthe reason" */
       g_auto(GStrv) parts = g_strsplit (body, "\n", 2);
       const char *department = parts[0] != NULL ? parts[0] : "";
       const char *reason = parts[0] != NULL ? parts[1] : NULL;
