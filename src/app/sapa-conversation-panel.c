@@ -506,6 +506,8 @@ sapa_conversation_panel_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  /* AdwBin keeps its own pointer to the child: let it unparent it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_CONVERSATION_PANEL);
 
   G_OBJECT_CLASS (sapa_conversation_panel_parent_class)->dispose (object);

@@ -863,6 +863,8 @@ sapa_customer_page_dispose (GObject *object)
   g_clear_handle_id (&self->reveal_source, g_source_remove);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
+  /* AdwBin keeps its own pointer to the child: let it unparent it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_CUSTOMER_PAGE);
   g_clear_object (&self->timeline);
   g_clear_object (&self->store);

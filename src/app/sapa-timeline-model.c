@@ -15,7 +15,7 @@ struct _SapaTimelineModel
   char         *text;
 
   GPtrArray    *items;        /* SapaTimelineEntry, newest first */
-  GHashTable   *ids;          /* id -> SapaTimelineEntry (borrowed from items) */
+  GHashTable   *ids;          /* id (owned) -> SapaTimelineEntry (borrowed from items) */
   guint         n_total;
   GError       *error;
 
@@ -248,7 +248,7 @@ page_done_cb (GObject      *object,
       if (g_hash_table_contains (self->ids, id))
         continue;
       g_ptr_array_add (self->items, g_object_ref (entry));
-      g_hash_table_insert (self->ids, (gpointer) id, entry);
+      g_hash_table_insert (self->ids, g_strdup (id), entry);
       added++;
     }
   mark_days (self, position, self->items->len);
@@ -399,7 +399,7 @@ apply_head (SapaTimelineModel *self,
       SapaTimelineEntry *entry = g_ptr_array_index (fresh, i);
 
       g_ptr_array_insert (self->items, i, g_object_ref (entry));
-      g_hash_table_insert (self->ids, (gpointer) sapa_timeline_entry_get_id (entry), entry);
+      g_hash_table_insert (self->ids, g_strdup (sapa_timeline_entry_get_id (entry)), entry);
     }
   mark_days (self, 0, fresh->len + 1);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, fresh->len);
@@ -657,7 +657,9 @@ static void
 sapa_timeline_model_init (SapaTimelineModel *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->ids = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Own copies of the ids: an entry swaps its record when its conversation
+   * changes, which frees the old id string. */
+  self->ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->changed_conversations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
 }
