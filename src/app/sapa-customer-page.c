@@ -37,7 +37,7 @@ struct _SapaCustomerPage
   GtkListBoxRow         *name_error_row;
   GtkLabel              *name_label;
   AdwEntryRow           *name_row;
-  GtkLabel              *notes_label;
+  GtkTextView           *notes_text;
   GtkTextView           *notes_view;
   GtkLabel              *phones_error_label;
   GtkListBoxRow         *phones_error_row;
@@ -110,6 +110,23 @@ set_value (GtkLabel   *label,
     gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
 }
 
+/* Notes may be very long (100,000 characters and more): a read-only text
+ * view lays them out in the background as they scroll into view, where a
+ * wrapped label would measure the whole text on every size change. */
+static void
+show_notes (SapaCustomerPage *self,
+            const char       *notes)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->notes_text);
+  gboolean has = notes != NULL && *notes != '\0';
+
+  gtk_text_buffer_set_text (buffer, has ? notes : _("None"), -1);
+  if (has)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->notes_text), "dim-label");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->notes_text), "dim-label");
+}
+
 static void
 show_account (SapaCustomerPage *self)
 {
@@ -153,7 +170,7 @@ show_customer (SapaCustomerPage *self)
       set_value (self->language_label, NULL, _("Not set"));
       set_value (self->channel_label, NULL, _("Not set"));
       set_value (self->tags_label, NULL, _("None"));
-      set_value (self->notes_label, NULL, _("None"));
+      show_notes (self, NULL);
       gtk_revealer_set_reveal_child (self->merged_revealer, FALSE);
       show_account (self);
       return;
@@ -185,7 +202,7 @@ show_customer (SapaCustomerPage *self)
   set_value (self->channel_label, channel ? sapa_label_channel (channel) : NULL, _("Not set"));
   tags = join_list (c, "tags", FALSE);
   set_value (self->tags_label, tags, _("None"));
-  set_value (self->notes_label, sapa_record_get_string (c, "notes"), _("None"));
+  show_notes (self, sapa_record_get_string (c, "notes"));
 
   merged = sapa_record_get_string (c, "merged_into");
   gtk_revealer_set_reveal_child (self->merged_revealer, merged != NULL && *merged != '\0');
@@ -927,7 +944,7 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, name_error_row);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, name_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, name_row);
-  gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, notes_label);
+  gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, notes_text);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, notes_view);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, phones_error_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, phones_error_row);
