@@ -191,7 +191,16 @@ update (SapaTimelineRow *self)
   swap_class (GTK_WIDGET (self->channel_icon), &self->channel_class, g_steal_pointer (&channel_class));
   gtk_label_set_text (self->channel_label, sapa_label_channel (channel));
   gtk_label_set_text (self->direction_label, sapa_label_direction (direction));
-  gtk_label_set_text (self->author_label, author ? author : "");
+  /* "Internal note, Internal note" says nothing twice */
+  gtk_widget_set_visible (GTK_WIDGET (self->direction_label),
+                          g_strcmp0 (channel, "note") != 0 || g_strcmp0 (direction, "internal") != 0);
+  if (author != NULL && *author != '\0')
+    {
+      /* Translators: who wrote or logged a timeline entry, e.g. "by Dewi Lestari" */
+      g_autofree char *by = g_strdup_printf (_("by %s"), author);
+
+      gtk_label_set_text (self->author_label, by);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->author_label), author != NULL && *author != '\0');
 
   body = sapa_timeline_describe (record);
