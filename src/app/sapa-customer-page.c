@@ -483,7 +483,19 @@ record_from_fields (SapaCustomerPage *self)
     }
 
   if (!valid)
-    return NULL;
+    {
+      /* Put the person at the first field to fix. */
+      GtkWidget *rows[] = { GTK_WIDGET (self->name_row), GTK_WIDGET (self->phones_row),
+                            GTK_WIDGET (self->emails_row), GTK_WIDGET (self->account_row) };
+
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        if (gtk_widget_has_css_class (rows[i], "error"))
+          {
+            gtk_widget_grab_focus (rows[i]);
+            break;
+          }
+      return NULL;
+    }
 
   sapa_record_set_string (record, "full_name", name);
   norm_phones = g_strv_builder_end (phone_builder);
