@@ -348,10 +348,14 @@ store_changed_cb (SapaLookupPage *self,
 static void
 sapa_lookup_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   SapaLookupPage *self = SAPA_LOOKUP_PAGE (object);
 
   cancel_search (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_LOOKUP_PAGE);
+  /* The template's root box is not bound to a field: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (sapa_lookup_page_parent_class)->dispose (object);
@@ -538,6 +542,13 @@ sapa_lookup_page_get_selection (SapaLookupPage *self)
 {
   g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), NULL);
   return self->selection;
+}
+
+GtkButton *
+sapa_lookup_page_get_create_button (SapaLookupPage *self)
+{
+  g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), NULL);
+  return self->create_button;
 }
 
 const char *
