@@ -157,8 +157,9 @@ main (int   argc,
   data_dir = g_build_filename (tmp_dir, "data", NULL);
   g_setenv ("XDG_DATA_HOME", data_dir, TRUE);
 
-  sapa_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
+  /* After gtk_test_init, which sets the en_US.UTF-8 locale. */
+  sapa_i18n_init ();
   adw_init ();
 
   g_test_add_func ("/app/corrupt-database", test_corrupt_database);

@@ -325,8 +325,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  sapa_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
+  /* After gtk_test_init, which sets the en_US.UTF-8 locale. */
+  sapa_i18n_init ();
   adw_init ();
 
   g_test_add_func ("/lookup/classify", test_classify);
