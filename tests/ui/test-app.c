@@ -7,6 +7,7 @@
 
 #include "sapa-application.h"
 #include "sapa-i18n.h"
+#include "sapa-preferences-window.h"
 #include "sapa-window.h"
 #include "ui-test-util.h"
 
@@ -110,6 +111,9 @@ test_open_remembers (void)
   g_autoptr(GSettings) settings = g_settings_new (SAPA_SETTINGS_SCHEMA);
   g_autofree char *remembered = NULL;
   g_autofree char *start = NULL;
+  g_autofree char *language = NULL;
+  g_autoptr(SapaStore) old_store = NULL;
+  GtkWindow *preferences;
   SapaWindow *window;
 
   sapa_application_open_database (app, path);
@@ -124,6 +128,37 @@ test_open_remembers (void)
   /* The lookup page searches this database. */
   g_assert_true (sapa_lookup_page_get_store (sapa_window_get_lookup_page (window)) ==
                  sapa_window_get_store (window));
+
+  /* Keyboard shortcuts window from the GResource help overlay */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  WAIT_UNTIL (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) != NULL);
+  gtk_window_destroy (find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+
+  /* About */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  WAIT_UNTIL (find_toplevel (ADW_TYPE_ABOUT_WINDOW) != NULL);
+  g_assert_cmpstr (adw_about_window_get_version (ADW_ABOUT_WINDOW (find_toplevel (ADW_TYPE_ABOUT_WINDOW))), ==,
+                   PACKAGE_VERSION);
+  gtk_window_destroy (find_toplevel (ADW_TYPE_ABOUT_WINDOW));
+
+  /* Preferences: the language setting, and reopening the database now. */
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  WAIT_UNTIL ((preferences = find_toplevel (SAPA_TYPE_PREFERENCES_WINDOW)) != NULL);
+  old_store = g_object_ref (sapa_window_get_store (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (preferences), "app.reopen-database", NULL));
+  WAIT_UNTIL (sapa_window_get_store (window) != NULL && sapa_window_get_store (window) != old_store);
+  g_assert_cmpstr (sapa_store_get_path (sapa_window_get_store (window)), ==, path);
+  gtk_window_destroy (preferences);
+
+  /* The language row stores "", "id" or "en" for the next start. */
+  sapa_preferences_window_set_language_index (SAPA_PREFERENCES_WINDOW (preferences = GTK_WINDOW (sapa_preferences_window_new (path))), 1);
+  language = g_settings_get_string (settings, "language");
+  g_assert_cmpstr (language, ==, "id");
+  g_settings_set_string (settings, "language", "en");
+  g_assert_cmpuint (sapa_preferences_window_get_language_index (SAPA_PREFERENCES_WINDOW (preferences)), ==, 2);
+  g_settings_reset (settings, "language");
+  g_assert_cmpuint (sapa_preferences_window_get_language_index (SAPA_PREFERENCES_WINDOW (preferences)), ==, 0);
+  gtk_window_destroy (preferences);
 
   destroy_windows (app);
 }
