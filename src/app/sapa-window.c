@@ -310,6 +310,15 @@ sapa_window_new_customer (SapaWindow *self,
   return dialog;
 }
 
+gboolean
+sapa_window_get_sidebar_shown (SapaWindow *self)
+{
+  g_return_val_if_fail (SAPA_IS_WINDOW (self), FALSE);
+
+  return !adw_leaflet_get_folded (self->leaflet) ||
+         adw_leaflet_get_visible_child (self->leaflet) == self->sidebar_box;
+}
+
 void
 sapa_window_add_toast (SapaWindow *self,
                        AdwToast   *toast)

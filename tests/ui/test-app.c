@@ -179,6 +179,35 @@ test_default_database (void)
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
 }
 
+static void
+test_window_size_saved (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SAPA_SETTINGS_SCHEMA);
+  SapaWindow *window;
+
+  window = sapa_window_new (NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 610);
+  gtk_window_present (GTK_WINDOW (window));
+  spin_for (100);
+  gtk_window_close (GTK_WINDOW (window));
+  spin_for (50);
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 900);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 610);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+
+  /* The next window opens at that size. */
+  window = sapa_window_new (NULL);
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+    g_assert_cmpint (width, ==, 900);
+    g_assert_cmpint (height, ==, 610);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +230,7 @@ main (int   argc,
   g_test_add_func ("/app/unreadable-database", test_unreadable_database);
   g_test_add_func ("/app/open-remembers", test_open_remembers);
   g_test_add_func ("/app/default-database", test_default_database);
+  g_test_add_func ("/app/window-size-saved", test_window_size_saved);
 
   ret = g_test_run ();
   g_clear_object (&the_app);

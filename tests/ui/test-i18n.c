@@ -135,6 +135,31 @@ test_window_strings (void)
   test_desk_close (&desk);
 }
 
+/* The Preferences language applies at the next start, before anything is
+ * translated; a LANGUAGE set by the person is overridden by the choice. */
+static void
+test_language_setting (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("id.sapa.Desk");
+  gboolean was_indonesian = is_indonesian ();
+  const char *chosen = was_indonesian ? "en" : "id";
+
+  g_settings_set_string (settings, "language", chosen);
+  sapa_i18n_init ();
+  g_assert_cmpstr (g_getenv ("LANGUAGE"), ==, chosen);
+  g_assert_cmpstr (sapa_i18n_get_language (), ==, chosen);
+  if (!was_indonesian)
+    {
+      g_autoptr(GDateTime) august = g_date_time_new_utc (2026, 8, 7, 9, 0, 0);
+      g_autofree char *text = sapa_format_date (august);
+      g_autofree char *count = sapa_format_count (1234567);
+
+      /* Dates and numbers follow the chosen language too. */
+      g_assert_cmpstr (text, ==, "7 Agu 2026");
+      g_assert_cmpstr (count, ==, "1.234.567");
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -147,6 +172,8 @@ main (int   argc,
   g_test_add_func ("/i18n/catalogue", test_catalogue);
   g_test_add_func ("/i18n/formats", test_formats);
   g_test_add_func ("/i18n/window-strings", test_window_strings);
+  /* Last: it changes the language of this process. */
+  g_test_add_func ("/i18n/language-setting", test_language_setting);
 
   return g_test_run ();
 }

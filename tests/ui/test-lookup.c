@@ -251,6 +251,50 @@ test_open_with_keyboard (Fixture       *f,
 }
 
 static void
+test_back_to_search (Fixture       *f,
+                     gconstpointer  data)
+{
+  GtkWidget *entry = GTK_WIDGET (sapa_lookup_page_get_search_entry (f->page));
+  GtkWidget *focus;
+
+  search (f, "jose");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (sapa_window_get_customer_id (f->window), ==, f->jose);
+  g_assert_true (sapa_window_get_sidebar_shown (f->window));
+
+  /* Escape (win.back-to-search) puts the focus back in the search entry
+   * with its text selected, ready for the next customer. */
+  gtk_widget_grab_focus (GTK_WIDGET (sapa_lookup_page_get_list_view (f->page)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back-to-search", NULL));
+  focus = gtk_window_get_focus (GTK_WINDOW (f->window));
+  g_assert_true (focus == entry || gtk_widget_is_ancestor (focus, entry));
+  g_assert_true (gtk_editable_get_selection_bounds (GTK_EDITABLE (entry), NULL, NULL));
+}
+
+static void
+test_folded (Fixture       *f,
+             gconstpointer  data)
+{
+  GtkWidget *entry = GTK_WIDGET (sapa_lookup_page_get_search_entry (f->page));
+
+  /* A narrow window shows one pane at a time. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 600);
+  WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (f->window)) <= 420);
+  spin_for (100);
+  g_assert_true (sapa_window_get_sidebar_shown (f->window));
+
+  search (f, "sito");
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpstr (sapa_window_get_customer_id (f->window), ==, f->siti);
+  /* Opening a customer navigates to it... */
+  WAIT_UNTIL (!sapa_window_get_sidebar_shown (f->window));
+
+  /* ...and back returns to the search. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.back-to-search", NULL));
+  WAIT_UNTIL (sapa_window_get_sidebar_shown (f->window));
+}
+
+static void
 check_create_prefill (Fixture    *f,
                       const char *text,
                       const char *field)
@@ -336,6 +380,8 @@ main (int   argc,
   ADD ("find", test_find);
   ADD ("row-shows-customer", test_row_shows_customer);
   ADD ("open-with-keyboard", test_open_with_keyboard);
+  ADD ("back-to-search", test_back_to_search);
+  ADD ("folded", test_folded);
   ADD ("no-results-create", test_no_results_create);
   ADD ("refresh-on-change", test_refresh_on_change);
   ADD ("stale-results-dropped", test_stale_results_dropped);
