@@ -559,6 +559,13 @@ sapa_lookup_page_get_state (SapaLookupPage *self)
 }
 
 gboolean
+sapa_lookup_page_get_truncated (SapaLookupPage *self)
+{
+  g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->truncated_label));
+}
+
+gboolean
 sapa_lookup_page_is_busy (SapaLookupPage *self)
 {
   g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), FALSE);

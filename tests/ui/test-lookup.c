@@ -295,6 +295,36 @@ test_folded (Fixture       *f,
 }
 
 static void
+test_truncated (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < SAPA_SEARCH_DEFAULT_LIMIT + 10; i++)
+    {
+      SapaRecord *customer = sapa_record_new ("customer");
+      g_autofree char *name = g_strdup_printf ("Tono Wibowo %u", i);
+
+      sapa_record_set_string (customer, "full_name", name);
+      sapa_record_set_string (customer, "segment", "regular");
+      g_ptr_array_add (many, customer);
+    }
+  sapa_store_save_all (f->desk.store, many, &error);
+  g_assert_no_error (error);
+
+  search (f, "tono");
+  g_assert_cmpstr (sapa_lookup_page_get_state (f->page), ==, "results");
+  g_assert_cmpuint (n_hits (f), ==, SAPA_SEARCH_DEFAULT_LIMIT);
+  g_assert_true (sapa_lookup_page_get_truncated (f->page));
+
+  /* Narrowed down: the note goes away. */
+  search (f, "sito");
+  g_assert_cmpuint (n_hits (f), ==, 1);
+  g_assert_false (sapa_lookup_page_get_truncated (f->page));
+}
+
+static void
 check_create_prefill (Fixture    *f,
                       const char *text,
                       const char *field)
@@ -383,6 +413,7 @@ main (int   argc,
   ADD ("back-to-search", test_back_to_search);
   ADD ("folded", test_folded);
   ADD ("no-results-create", test_no_results_create);
+  ADD ("truncated", test_truncated);
   ADD ("refresh-on-change", test_refresh_on_change);
   ADD ("stale-results-dropped", test_stale_results_dropped);
 #undef ADD
