@@ -42,6 +42,17 @@ update_title (SapaWindow *self)
     customer = sapa_store_get (self->store, "customer", id, NULL);
   adw_window_title_set_title (self->customer_title,
                               customer ? sapa_record_get_string (customer, "full_name") : "");
+
+  /* The window's own title (task switcher, screen readers) names the customer too. */
+  if (customer != NULL)
+    {
+      /* Translators: the window title while a customer is open; %s is their name */
+      g_autofree char *title = g_strdup_printf (_("%s – Sapa"), sapa_record_get_string (customer, "full_name"));
+
+      gtk_window_set_title (GTK_WINDOW (self), title);
+    }
+  else
+    gtk_window_set_title (GTK_WINDOW (self), _("Sapa"));
 }
 
 static void

@@ -229,6 +229,7 @@ test_open_with_keyboard (Fixture       *f,
   WAIT_UNTIL (sapa_window_get_customer_id (f->window) != NULL);
   g_assert_cmpstr (sapa_window_get_customer_id (f->window), ==, f->siti);
   g_assert_cmpstr (sapa_customer_page_get_customer_id (sapa_window_get_customer_page (f->window)), ==, f->siti);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "Siti Sitompul – Sapa");
 
   /* Enter in the entry opens the first hit. */
   sapa_lookup_page_focus_search (f->page);
