@@ -313,16 +313,29 @@ plan_build (Plan       *plan,
    * like words (budi12@...). */
   text_words = g_ptr_array_new ();
   plan->digit_words = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; words[i] != NULL; i++)
+  for (guint i = 0; words[i] != NULL; )
     {
+      g_autoptr(GString) run = g_string_new (NULL);
       guint n_digits = 0;
+      guint j;
 
-      if (words[i][0] == '\0')
-        continue;
-      if (is_digit_word (words[i], &n_digits) && n_digits >= 4)
-        g_ptr_array_add (plan->digit_words, only_digits (words[i]));
+      /* Consecutive digit words are one number: "budi 0812 3456". */
+      for (j = i; words[j] != NULL && is_digit_word (words[j], &n_digits); j++)
+        {
+          g_autofree char *d = only_digits (words[j]);
+          g_string_append (run, d);
+        }
+      if (j > i)
+        {
+          if (run->len >= 4)
+            g_ptr_array_add (plan->digit_words, g_string_free (g_steal_pointer (&run), FALSE));
+          else
+            for (guint k = i; k < j; k++)
+              g_ptr_array_add (text_words, words[k]);
+          i = j;
+        }
       else
-        g_ptr_array_add (text_words, words[i]);
+        g_ptr_array_add (text_words, words[i++]);
     }
   for (guint i = 0; i < text_words->len; i++)
     split_tokens (g_ptr_array_index (text_words, i), plan->tokens);

@@ -31,7 +31,9 @@ icons_dir (void)
 }
 
 static const char *
-attribute (const char **names, const char **values, const char *wanted)
+attribute (const char **names,
+           const char **values,
+           const char  *wanted)
 {
   for (guint i = 0; names[i] != NULL; i++)
     if (g_str_equal (names[i], wanted))
@@ -40,8 +42,12 @@ attribute (const char **names, const char **values, const char *wanted)
 }
 
 static void
-start_element (GMarkupParseContext *context, const char *element, const char **names,
-               const char **values, gpointer user_data, GError **error)
+start_element (GMarkupParseContext  *context,
+               const char           *element,
+               const char          **names,
+               const char          **values,
+               gpointer              user_data,
+               GError              **error)
 {
   IconCheck *check = user_data;
   const char *fill;
@@ -55,8 +61,8 @@ start_element (GMarkupParseContext *context, const char *element, const char **n
       return;
     }
 
-  if (!g_str_equal (element, "path") && !g_str_equal (element, "rect")
-      && !g_str_equal (element, "circle"))
+  if (!g_str_equal (element, "path") && !g_str_equal (element, "rect") &&
+      !g_str_equal (element, "circle"))
     {
       g_test_message ("%s: <%s> is not recoloured by GTK", check->file, element);
       g_test_fail ();
