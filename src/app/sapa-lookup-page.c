@@ -335,7 +335,8 @@ store_changed_cb (SapaLookupPage *self,
                   const char     *id,
                   SapaStore      *store)
 {
-  if (g_strcmp0 (entity, "customer") != 0)
+  /* A new interaction changes the customer's last contact shown in the row. */
+  if (g_strcmp0 (entity, "customer") != 0 && g_strcmp0 (entity, "interaction") != 0)
     return;
   if (sapa_lookup_classify_query (self->query) != SAPA_LOOKUP_QUERY_SEARCH)
     return;

@@ -67,6 +67,21 @@ hit_id (Fixture *f,
   return g_intern_string (sapa_record_get_id (hit));
 }
 
+/* The "last_contact_at" of @id's hit, or NULL. */
+static const char *
+last_contact (Fixture    *f,
+              const char *id)
+{
+  for (guint i = 0; i < n_hits (f); i++)
+    {
+      g_autoptr(SapaRecord) hit = g_list_model_get_item (G_LIST_MODEL (sapa_lookup_page_get_selection (f->page)), i);
+
+      if (g_str_equal (sapa_record_get_id (hit), id))
+        return g_intern_string (sapa_record_get_extra (hit, "last_contact_at"));
+    }
+  return NULL;
+}
+
 static gboolean
 hits_contain (Fixture    *f,
               const char *id)
@@ -378,6 +393,27 @@ test_refresh_on_change (Fixture       *f,
   other = test_desk_add_customer (&f->desk, "Rudi Sitorus", "+6281398765432", NULL, NULL, NULL);
   WAIT_UNTIL (n_hits (f) == 2 && !sapa_lookup_page_is_busy (f->page));
   g_assert_true (hits_contain (f, other));
+
+  /* A visit logged for a customer updates their "last contact". */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SapaRecord) interaction = NULL;
+    SapaContact contact = {
+      .customer_id = f->siti,
+      .reason = "account",
+      .channel = "walk_in",
+      .direction = "inbound",
+      .body = "Ganti buku tabungan",
+      .started_at = g_get_real_time () / G_USEC_PER_SEC,
+      .wait_seconds = -1,
+      .agent_id = f->desk.agent_id,
+    };
+
+    g_assert_null (last_contact (f, f->siti));
+    interaction = sapa_desk_log_contact (f->desk.store, &contact, &error);
+    g_assert_no_error (error);
+    WAIT_UNTIL (last_contact (f, f->siti) != NULL && !sapa_lookup_page_is_busy (f->page));
+  }
 }
 
 static void
