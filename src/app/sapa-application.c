@@ -257,6 +257,8 @@ preferences_activated (GSimpleAction *action,
 
   preferences = sapa_preferences_window_new (store ? sapa_store_get_path (store) : NULL);
   gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (window));
+  /* Its "Open Now" toast activates app.reopen-database. */
+  gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
   gtk_window_present (GTK_WINDOW (preferences));
 }
 

@@ -96,5 +96,8 @@ sapa_i18n_init (void)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  gtk_disable_setlocale ();
+  /* So gtk_init does not set the locale again; once GTK runs it is too late
+   * to ask (gtk_test_init sets en_US.UTF-8, tests call this after it). */
+  if (!gtk_is_initialized ())
+    gtk_disable_setlocale ();
 }

@@ -5,10 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Sets up the language, locale and message catalogue. Call it first in main()
- * (and in tests before gtk_init): it applies the GSettings `language`,
- * makes dates and numbers follow the chosen language and stops gtk_init from
- * resetting the locale. */
+/* Sets up the language, locale and message catalogue. Call it first in main():
+ * it applies the GSettings `language`, makes dates and numbers follow the
+ * chosen language and stops gtk_init from resetting the locale. Tests call it
+ * right after gtk_test_init(), which forces the en_US.UTF-8 locale. */
 void        sapa_i18n_init          (void);
 
 /* Where the catalogues are read from: $SAPA_LOCALEDIR or the installed one. */

@@ -335,7 +335,8 @@ store_changed_cb (SapaLookupPage *self,
                   const char     *id,
                   SapaStore      *store)
 {
-  if (g_strcmp0 (entity, "customer") != 0)
+  /* A new interaction changes the customer's last contact shown in the row. */
+  if (g_strcmp0 (entity, "customer") != 0 && g_strcmp0 (entity, "interaction") != 0)
     return;
   if (sapa_lookup_classify_query (self->query) != SAPA_LOOKUP_QUERY_SEARCH)
     return;
@@ -348,10 +349,14 @@ store_changed_cb (SapaLookupPage *self,
 static void
 sapa_lookup_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   SapaLookupPage *self = SAPA_LOOKUP_PAGE (object);
 
   cancel_search (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_LOOKUP_PAGE);
+  /* The template's root box is not bound to a field: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (sapa_lookup_page_parent_class)->dispose (object);
@@ -540,11 +545,25 @@ sapa_lookup_page_get_selection (SapaLookupPage *self)
   return self->selection;
 }
 
+GtkButton *
+sapa_lookup_page_get_create_button (SapaLookupPage *self)
+{
+  g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), NULL);
+  return self->create_button;
+}
+
 const char *
 sapa_lookup_page_get_state (SapaLookupPage *self)
 {
   g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), NULL);
   return self->state;
+}
+
+gboolean
+sapa_lookup_page_get_truncated (SapaLookupPage *self)
+{
+  g_return_val_if_fail (SAPA_IS_LOOKUP_PAGE (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->truncated_label));
 }
 
 gboolean

@@ -32,8 +32,13 @@ GtkEditable *sapa_lookup_page_get_search_entry (SapaLookupPage *self);
 GtkListView *sapa_lookup_page_get_list_view    (SapaLookupPage *self);
 /* The hits shown (SapaRecord), as a GtkSingleSelection. */
 GtkSingleSelection *sapa_lookup_page_get_selection (SapaLookupPage *self);
+/* The "Create Customer" button of the no-results state. */
+GtkButton   *sapa_lookup_page_get_create_button (SapaLookupPage *self);
 /* "empty", "short", "searching", "results", "none" or "error". */
 const char  *sapa_lookup_page_get_state        (SapaLookupPage *self);
+/* TRUE when the "type more to narrow" note shows: more customers matched
+ * than are listed. */
+gboolean     sapa_lookup_page_get_truncated    (SapaLookupPage *self);
 /* TRUE while a search for the current text is scheduled or running. */
 gboolean     sapa_lookup_page_is_busy          (SapaLookupPage *self);
 

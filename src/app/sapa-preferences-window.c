@@ -174,3 +174,18 @@ sapa_preferences_window_new (const char *database_path)
   update_database_row (self);
   return self;
 }
+
+guint
+sapa_preferences_window_get_language_index (SapaPreferencesWindow *self)
+{
+  g_return_val_if_fail (SAPA_IS_PREFERENCES_WINDOW (self), 0);
+  return adw_combo_row_get_selected (self->language_row);
+}
+
+void
+sapa_preferences_window_set_language_index (SapaPreferencesWindow *self,
+                                            guint                  index)
+{
+  g_return_if_fail (SAPA_IS_PREFERENCES_WINDOW (self));
+  adw_combo_row_set_selected (self->language_row, index);
+}

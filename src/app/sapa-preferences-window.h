@@ -10,5 +10,9 @@ G_DECLARE_FINAL_TYPE (SapaPreferencesWindow, sapa_preferences_window, SAPA, PREF
 
 /* @database_path: the database open now, or NULL. */
 SapaPreferencesWindow *sapa_preferences_window_new (const char *database_path);
+/* The language row: 0 system, 1 Bahasa Indonesia, 2 English. */
+guint                  sapa_preferences_window_get_language_index (SapaPreferencesWindow *self);
+void                   sapa_preferences_window_set_language_index (SapaPreferencesWindow *self,
+                                                                   guint                  index);
 
 G_END_DECLS

@@ -124,9 +124,13 @@ update (SapaSearchRow *self)
 static void
 sapa_search_row_dispose (GObject *object)
 {
+  GtkWidget *child;
   SapaSearchRow *self = SAPA_SEARCH_ROW (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_SEARCH_ROW);
+  /* The template's root box is not bound to a field: unparent it too. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->item);
   g_clear_pointer (&self->summary, g_free);
 

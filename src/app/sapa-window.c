@@ -42,6 +42,17 @@ update_title (SapaWindow *self)
     customer = sapa_store_get (self->store, "customer", id, NULL);
   adw_window_title_set_title (self->customer_title,
                               customer ? sapa_record_get_string (customer, "full_name") : "");
+
+  /* The window's own title (task switcher, screen readers) names the customer too. */
+  if (customer != NULL)
+    {
+      /* Translators: the window title while a customer is open; %s is their name */
+      g_autofree char *title = g_strdup_printf (_("%s – Sapa"), sapa_record_get_string (customer, "full_name"));
+
+      gtk_window_set_title (GTK_WINDOW (self), title);
+    }
+  else
+    gtk_window_set_title (GTK_WINDOW (self), _("Sapa"));
 }
 
 static void
@@ -308,6 +319,15 @@ sapa_window_new_customer (SapaWindow *self,
                            self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
+}
+
+gboolean
+sapa_window_get_sidebar_shown (SapaWindow *self)
+{
+  g_return_val_if_fail (SAPA_IS_WINDOW (self), FALSE);
+
+  return !adw_leaflet_get_folded (self->leaflet) ||
+         adw_leaflet_get_visible_child (self->leaflet) == self->sidebar_box;
 }
 
 void

@@ -32,6 +32,9 @@ const char            *sapa_window_get_customer_id    (SapaWindow     *self);
 /* Opens the new-customer dialog, prefilled from @query (may be NULL). */
 SapaNewCustomerDialog *sapa_window_new_customer       (SapaWindow     *self,
                                                        const char     *query);
+/* TRUE when the search sidebar is on screen (side by side, or folded and
+ * showing the sidebar rather than the customer). */
+gboolean               sapa_window_get_sidebar_shown  (SapaWindow     *self);
 void                   sapa_window_add_toast          (SapaWindow     *self,
                                                        AdwToast       *toast);
 SapaLookupPage        *sapa_window_get_lookup_page    (SapaWindow     *self);
