@@ -881,6 +881,17 @@ load_css (void)
   gtk_css_provider_load_from_resource (provider, RESOURCE_PREFIX "/style-channels.css");
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  /* The channel icons live in the GResource. SapaApplication's resource base
+   * path covers them; the page also works outside it (tests, screenshots). */
+  {
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (display);
+    g_auto(GStrv) paths = gtk_icon_theme_get_resource_path (theme);
+    const char *path = RESOURCE_PREFIX "/icons";
+
+    if (paths == NULL || !g_strv_contains ((const char * const *) paths, path))
+      gtk_icon_theme_add_resource_path (theme, path);
+  }
 }
 
 static void
