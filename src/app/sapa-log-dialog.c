@@ -348,8 +348,6 @@ sapa_log_dialog_class_init (SapaLogDialogClass *klass)
 
   gtk_widget_class_install_action (widget_class, "log.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "log.stop-timer", NULL, stop_timer_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "log.save", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "log.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -357,8 +355,18 @@ static void
 sapa_log_dialog_init (SapaLogDialog *self)
 {
   g_autoptr(GtkStringList) reasons = gtk_string_list_new (NULL);
+  GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Ctrl+Enter saves, also from inside the text view: handled while the key
+   * travels down, before the text view takes Enter as a new line. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                          gtk_named_action_new ("log.save")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   self->cancellable = g_cancellable_new ();
   for (guint i = 0; sapa_contact_reasons[i] != NULL; i++)
