@@ -276,6 +276,24 @@ set_label (gpointer    widget,
   gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
+/* A button that screen readers name once: GTK 4.8 reads both the button's
+ * name and its label child, so the child is presentation only. */
+static GtkWidget *
+labelled_button (const char *text_with_mnemonic,
+                 const char *name)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
+                                   "label", text_with_mnemonic,
+                                   "use-underline", TRUE,
+                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                   NULL);
+
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  set_label (button, name);
+  return button;
+}
+
 static char *
 conversation_title (SapaRecord *conversation)
 {
@@ -332,7 +350,6 @@ build_row (SapaConversationPanel *self,
   for (guint i = 0; sapa_statuses[i] != NULL; i++)
     if (g_strcmp0 (sapa_statuses[i], status) == 0)
       adw_combo_row_set_selected (ADW_COMBO_ROW (status_row), i);
-  set_label (status_row, _("Conversation status"));
   g_signal_connect_object (status_row, "notify::selected", G_CALLBACK (status_selected_cb), self, 0);
   adw_expander_row_add_row (row, status_row);
 
@@ -345,7 +362,6 @@ build_row (SapaConversationPanel *self,
   tag_widget (toggle, id);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   gtk_switch_set_active (GTK_SWITCH (toggle), complaint);
-  set_label (toggle, _("Mark as complaint"));
   g_signal_connect_object (toggle, "notify::active", G_CALLBACK (complaint_active_cb), self, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (complaint_row), toggle);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (complaint_row), toggle);
@@ -363,7 +379,6 @@ build_row (SapaConversationPanel *self,
         g_object_set_data (G_OBJECT (check), "step", (gpointer) step);
         gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strv_contains ((const char * const *) steps, step));
         gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-        set_label (check, sapa_label_complaint_step (step));
         g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), self, 0);
         adw_preferences_row_set_title (ADW_PREFERENCES_ROW (step_row), step_title);
         adw_action_row_add_prefix (ADW_ACTION_ROW (step_row), check);
@@ -400,9 +415,8 @@ build_row (SapaConversationPanel *self,
     }
   g_signal_connect_object (calendar, "day-selected", G_CALLBACK (day_selected_cb), self, 0);
   gtk_box_append (GTK_BOX (popover_box), calendar);
-  clear_button = gtk_button_new_with_mnemonic (_("_Clear Date"));
+  clear_button = labelled_button (_("_Clear Date"), _("Clear the follow-up date"));
   tag_widget (clear_button, id);
-  set_label (clear_button, _("Clear the follow-up date"));
   gtk_widget_set_sensitive (clear_button, due > 0);
   g_signal_connect_object (clear_button, "clicked", G_CALLBACK (clear_follow_up_cb), self, 0);
   gtk_box_append (GTK_BOX (popover_box), clear_button);
@@ -438,10 +452,9 @@ build_row (SapaConversationPanel *self,
     g_autofree char *escaped = g_markup_escape_text (escalation_text, -1);
     adw_action_row_set_subtitle (ADW_ACTION_ROW (escalation_row), escaped);
   }
-  escalate_button = gtk_button_new_with_mnemonic (_("_Escalate…"));
+  escalate_button = labelled_button (_("_Escalate…"), _("Escalate"));
   tag_widget (escalate_button, id);
   gtk_widget_set_valign (escalate_button, GTK_ALIGN_CENTER);
-  set_label (escalate_button, _("Escalate"));
   g_signal_connect_object (escalate_button, "clicked", G_CALLBACK (escalate_clicked_cb), self, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (escalation_row), escalate_button);
   adw_expander_row_add_row (row, escalation_row);

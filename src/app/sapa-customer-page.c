@@ -44,6 +44,7 @@ struct _SapaCustomerPage
   GtkLabel              *phones_label;
   AdwEntryRow           *phones_row;
   GtkButton             *reveal_button;
+  GtkLabel              *reveal_label;
   GtkLabel              *save_error_label;
   GtkLabel              *segment_label;
   AdwComboRow           *segment_row;
@@ -141,7 +142,7 @@ show_account (SapaCustomerPage *self)
     }
   masked = sapa_account_mask (account);
   set_value (self->account_label, self->revealed ? account : masked, NULL);
-  gtk_button_set_label (self->reveal_button, self->revealed ? _("_Hide") : _("_Reveal"));
+  gtk_label_set_text_with_mnemonic (self->reveal_label, self->revealed ? _("_Hide") : _("_Reveal"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->reveal_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->revealed ? _("Hide account number") : _("Reveal account number"),
@@ -974,6 +975,7 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, phones_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, phones_row);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, reveal_button);
+  gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, reveal_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, save_error_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, segment_label);
   gtk_widget_class_bind_template_child (widget_class, SapaCustomerPage, segment_row);
