@@ -1007,7 +1007,19 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
 static void
 sapa_customer_page_init (SapaCustomerPage *self)
 {
+  GtkEventController *shortcuts;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Ctrl+Enter saves an edit, also from inside the notes text view (taken
+   * before the text view reads Enter as a new line). customer.save is off
+   * outside edit mode, so the keys pass on then. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                                                          gtk_named_action_new ("customer.save")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   load_css ();
   self->cancellable = g_cancellable_new ();

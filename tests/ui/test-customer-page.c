@@ -328,6 +328,47 @@ test_merged (Fixture       *f,
   g_assert_cmpstr (opened, ==, survivor);
 }
 
+/* The shortcuts the window's shortcuts overview promises. */
+static gboolean
+has_shortcut (GtkWidget  *widget,
+              const char *trigger,
+              const char *action_name)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) want = gtk_shortcut_trigger_parse_string (trigger);
+
+  g_assert_nonnull (want);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), want) &&
+              GTK_IS_NAMED_ACTION (action) &&
+              g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action)), action_name))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_shortcuts (Fixture       *f,
+                gconstpointer  data)
+{
+  g_assert_true (has_shortcut (f->page, "<Shift><Control>v", "customer.log-visit"));
+  g_assert_true (has_shortcut (f->page, "<Shift><Control>c", "customer.log-call"));
+  g_assert_true (has_shortcut (f->page, "<Shift><Control>n", "customer.add-note"));
+  g_assert_true (has_shortcut (f->page, "<Control>e", "customer.edit"));
+  g_assert_true (has_shortcut (f->page, "<Control>Return|<Control>KP_Enter", "customer.save"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -341,6 +382,7 @@ main (int   argc,
   g_test_add ("/customer/save-and-undo", Fixture, NULL, fixture_set_up, test_save_and_undo, fixture_tear_down);
   g_test_add ("/customer/long-notes-emoji-rtl", Fixture, NULL, fixture_set_up, test_long_notes_emoji_rtl,
               fixture_tear_down);
+  g_test_add ("/customer/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts, fixture_tear_down);
   g_test_add ("/customer/merged", Fixture, NULL, fixture_set_up, test_merged, fixture_tear_down);
   return g_test_run ();
 }

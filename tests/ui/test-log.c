@@ -307,6 +307,75 @@ test_status_complaint_escalation (Fixture       *f,
   g_assert_nonnull (find_label (GTK_WIDGET (panel), "3. Apologise"));
 }
 
+/* The widget of @type in the conversation row whose title is @title. */
+static GtkWidget *
+find_in_row (GtkWidget  *widget,
+             GType       type,
+             const char *title)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (title == NULL ||
+       (ADW_IS_PREFERENCES_ROW (widget) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_in_row (child, type, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The controls a person uses, not the panel's functions. */
+static void
+test_panel_controls (Fixture       *f,
+                     gconstpointer  data)
+{
+  SapaConversationPanel *panel = panel_of (f);
+  SapaLogDialog *dialog;
+  GtkWidget *row, *toggle, *check;
+
+  dialog = open_dialog (f, "customer.log-visit");
+  sapa_log_dialog_choose_new_conversation (dialog, "billing", "Hotel bill charged twice");
+  sapa_log_dialog_set_body (dialog, "Guest shows two charges for one night");
+  save_dialog (dialog);
+  WAIT_FOR (sapa_conversation_panel_get_n_conversations (panel) == 1);
+
+  /* Status drop-down */
+  WAIT_FOR ((row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_COMBO_ROW, "Status")) != NULL);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  WAIT_FOR (top_text_is (f, "Status changed to Resolved"));
+
+  /* Complaint switch: the checklist appears */
+  WAIT_FOR (find_label (GTK_WIDGET (panel), "Resolved · Billing") != NULL);
+  g_assert_null (find_label (GTK_WIDGET (panel), "1. Listen"));
+  row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "Complaint");
+  g_assert_nonnull (row);
+  toggle = find_in_row (row, GTK_TYPE_SWITCH, NULL);
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  WAIT_FOR (top_text_is (f, "Marked as a complaint"));
+  WAIT_FOR (find_label (GTK_WIDGET (panel), "1. Listen") != NULL);
+
+  /* A step of the checklist */
+  row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "2. Empathise");
+  g_assert_nonnull (row);
+  check = find_in_row (row, GTK_TYPE_CHECK_BUTTON, NULL);
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  WAIT_FOR (top_text_is (f, "Checklist: Empathise done"));
+
+  /* after the rebuild the box stays ticked */
+  spin (200);
+  row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "2. Empathise");
+  check = find_in_row (row, GTK_TYPE_CHECK_BUTTON, NULL);
+  g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -318,5 +387,6 @@ main (int   argc,
   g_test_add ("/log/note", Fixture, NULL, fixture_set_up, test_note, fixture_tear_down);
   g_test_add ("/log/status-complaint-escalation", Fixture, NULL, fixture_set_up, test_status_complaint_escalation,
               fixture_tear_down);
+  g_test_add ("/log/panel-controls", Fixture, NULL, fixture_set_up, test_panel_controls, fixture_tear_down);
   return g_test_run ();
 }
