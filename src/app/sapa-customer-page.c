@@ -58,6 +58,7 @@ struct _SapaCustomerPage
   char                  *customer_id;
   SapaRecord            *customer;
   SapaRecord            *undo_record;     /* the version before the last save */
+  AdwToast              *saved_toast;     /* weak: "Customer saved", while shown */
   SapaTimelineModel     *timeline;
   GCancellable          *cancellable;
   char                  *segment_class;
@@ -519,6 +520,14 @@ record_from_fields (SapaCustomerPage *self)
   return g_steal_pointer (&record);
 }
 
+static void
+clear_saved_toast (SapaCustomerPage *self)
+{
+  if (self->saved_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->saved_toast), (gpointer *) &self->saved_toast);
+  self->saved_toast = NULL;
+}
+
 typedef struct {
   SapaRecord *saved;
   SapaRecord *before;
@@ -583,6 +592,9 @@ save_done_cb (GObject      *object,
       toast = adw_toast_new (_("Customer saved"));
       adw_toast_set_button_label (toast, _("_Undo"));
       adw_toast_set_action_name (toast, "customer.undo");
+      clear_saved_toast (self);
+      self->saved_toast = toast;
+      g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->saved_toast);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
   show_customer (self);
@@ -672,6 +684,10 @@ undo_action (GtkWidget  *widget,
 
   if (self->undo_record == NULL || self->customer == NULL || self->saving)
     return;
+  /* The offer is taken: its toast goes, and the result shows at once. */
+  if (self->saved_toast != NULL)
+    adw_toast_dismiss (self->saved_toast);
+  clear_saved_toast (self);
   before = sapa_record_copy (self->undo_record);
   save_records (self, before, self->customer, TRUE);
 }
@@ -902,6 +918,7 @@ sapa_customer_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reveal_source, g_source_remove);
+  clear_saved_toast (self);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   /* AdwBin keeps its own pointer to the child: let it unparent it. */
@@ -1067,6 +1084,10 @@ sapa_customer_page_set_customer_id (SapaCustomerPage *self,
   g_free (self->customer_id);
   self->customer_id = g_strdup (customer_id);
   g_clear_object (&self->undo_record);
+  /* Its Undo belongs to the customer shown before. */
+  if (self->saved_toast != NULL)
+    adw_toast_dismiss (self->saved_toast);
+  clear_saved_toast (self);
   hide_account (self);
   if (self->editing)
     leave_edit_mode (self);
