@@ -131,6 +131,35 @@ sapa_timeline_describe (SapaRecord *interaction)
   return g_strdup (body);
 }
 
+/* The row shows a few lines: laying out a whole 100,000-character body to
+ * ellipsize it took Pango tens of seconds, so only the start is kept. */
+#define MAX_SHOWN_CHARS 1500
+#define MAX_SHOWN_LINES 12
+
+static char *
+shorten (char *text)
+{
+  const char *p = text;
+  glong chars = 0;
+  guint lines = 0;
+
+  while (*p != '\0' && chars < MAX_SHOWN_CHARS && lines < MAX_SHOWN_LINES)
+    {
+      if (*p == '\n')
+        lines++;
+      p = g_utf8_next_char (p);
+      chars++;
+    }
+  if (*p == '\0')
+    return text;
+  {
+    char *cut = g_strdup_printf ("%.*s…", (int) (p - text), text);
+
+    g_free (text);
+    return cut;
+  }
+}
+
 static void
 swap_class (GtkWidget  *widget,
             char      **current,
@@ -203,7 +232,7 @@ update (SapaTimelineRow *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->author_label), author != NULL && *author != '\0');
 
-  body = sapa_timeline_describe (record);
+  body = shorten (sapa_timeline_describe (record));
   gtk_label_set_text (self->body_label, body);
   if (sapa_record_get_string (record, "event") != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->body_label), "timeline-event");

@@ -359,6 +359,65 @@ test_fifty_thousand (void)
   desk_close (&desk);
 }
 
+/* A 100,000-character note in the timeline: shown cut to a few lines, the
+ * list stays usable, the whole text is kept. */
+static void
+test_long_body (void)
+{
+  Desk desk = { 0 };
+  g_autofree char *customer = NULL;
+  g_autoptr(SapaTimelineModel) model = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  GtkWidget *window, *view, *row;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 start;
+
+  while (g_utf8_strlen (body->str, -1) < 100000)
+    g_string_append (body, "Keluhan panjang 😀 عن البطاقة ");
+  g_string_truncate (body, g_utf8_offset_to_pointer (body->str, 100000) - body->str);
+
+  desk_open (&desk);
+  customer = desk_add_customer (&desk, "Dian Sastro", NULL, NULL, NULL, NULL);
+  g_free (desk_add_interaction (&desk, customer, NULL, "email", "inbound", body->str, now - 60, 0));
+  g_free (desk_add_interaction (&desk, customer, NULL, "phone", "inbound", "Short call", now - 30, now));
+
+  model = sapa_timeline_model_new (desk.store);
+  view = sapa_timeline_view_new ();
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 600);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  sapa_timeline_view_set_model (SAPA_TIMELINE_VIEW (view), model);
+  gtk_window_present (GTK_WINDOW (window));
+  start = g_get_monotonic_time ();
+  sapa_timeline_model_set_customer_id (model, customer);
+  wait_loaded (model);
+  g_assert_cmpstr (sapa_record_get_string (item_record (G_LIST_MODEL (model), 1), "body"), ==, body->str);
+  {
+    char *day, *shown;
+
+    row_texts (G_LIST_MODEL (model), 1, &day, &shown);
+    g_assert_true (g_str_has_suffix (shown, "…"));
+    g_assert_true (g_str_has_prefix (body->str, "Keluhan panjang 😀"));
+    g_assert_cmpint (g_utf8_strlen (shown, -1), <=, 1501);
+    g_free (day);
+    g_free (shown);
+  }
+  WAIT_FOR ((row = find_widget_of_type (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)),
+                                        SAPA_TYPE_TIMELINE_ROW)) != NULL &&
+            gtk_widget_get_height (row) > 0);
+  spin (200);
+  g_test_message ("timeline with a 100,000-character entry shown in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  /* cut to a few lines, not 100,000 characters tall */
+  for (GtkWidget *child = gtk_widget_get_first_child (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    g_assert_cmpint (gtk_widget_get_height (child), <, 600);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&model);
+  desk_close (&desk);
+}
+
 static SapaRecord *
 event (const char *name,
        const char *body)
@@ -411,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/timeline/filter", test_filter_in_view);
   g_test_add_func ("/timeline/empty", test_empty);
   g_test_add_func ("/timeline/fifty-thousand", test_fifty_thousand);
+  g_test_add_func ("/timeline/long-body", test_long_body);
   /* The sentences are checked in English; the Indonesian run checks dates. */
   if (!indonesian ())
     g_test_add_func ("/timeline/event-text", test_event_text);
