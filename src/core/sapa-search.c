@@ -673,7 +673,8 @@ run_source (Gather        *g,
           g->truncated = TRUE;
           break;
         }
-      gather_add (g, sqlite3_column_int64 (stmt, 0), source);
+      if (source != 0)
+        gather_add (g, sqlite3_column_int64 (stmt, 0), source);
       n++;
     }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -696,6 +697,8 @@ run_source (Gather        *g,
   " AND deleted = 0 AND merged_into IS NULL LIMIT ?3"
 #define SQL_PHONE_RANGE \
   "SELECT customer_num FROM customer_phone WHERE digits >= ?1 AND digits < ?2 LIMIT ?3"
+#define SQL_PHONE_EXISTS \
+  "SELECT customer_num FROM customer_phone WHERE digits >= ?1 AND digits < ?2 LIMIT min(?3, 1)"
 #define SQL_EMAIL_RANGE \
   "SELECT customer_num FROM customer_email WHERE email >= ?1 AND email < ?2 LIMIT ?3"
 #define SQL_ACCOUNT \
@@ -882,10 +885,42 @@ gather_candidates (Gather        *g,
 
   if (plan->kind == QUERY_PHONE)
     {
-      if (!run_phone_range (g, plan->digits, cancellable, error))
-        return FALSE;
-      if (plan->digits_alt != NULL && !run_phone_range (g, plan->digits_alt, cancellable, error))
-        return FALSE;
+      int n_better = 0;
+
+      /* Four digits are also the last four of accounts, which outrank a part
+       * of a phone number: when they alone fill the hits, the phone parts
+       * could not be shown, so they are not read (only noted). */
+      if (!bare && plan->account != NULL && strlen (plan->account) == 4)
+        {
+          n_better = run_source (g, SQL_ACCOUNT_LAST4, plan->account, NULL, SOURCE_ACCOUNT_LAST4,
+                                 cancellable, error);
+          if (n_better < 0)
+            return FALSE;
+        }
+      if ((guint) n_better >= g->limit && !bare)
+        {
+          if (!g->truncated)
+            {
+              const char *ranges[] = { plan->digits, plan->digits_alt };
+
+              for (guint i = 0; i < G_N_ELEMENTS (ranges) && ranges[i] != NULL && !g->truncated; i++)
+                {
+                  g_autofree char *upper = prefix_upper_bound (ranges[i]);
+                  int any = run_source (g, SQL_PHONE_EXISTS, ranges[i], upper, 0, cancellable, error);
+
+                  if (any < 0)
+                    return FALSE;
+                  g->truncated = any > 0;
+                }
+            }
+        }
+      else
+        {
+          if (!run_phone_range (g, plan->digits, cancellable, error))
+            return FALSE;
+          if (plan->digits_alt != NULL && !run_phone_range (g, plan->digits_alt, cancellable, error))
+            return FALSE;
+        }
     }
 
   if (bare)
@@ -934,7 +969,7 @@ gather_candidates (Gather        *g,
       if (run_source (g, SQL_ACCOUNT, plan->account, NULL, SOURCE_ACCOUNT,
                       cancellable, error) < 0)
         return FALSE;
-      if (strlen (plan->account) == 4
+      if (strlen (plan->account) == 4 && plan->kind != QUERY_PHONE
           && run_source (g, SQL_ACCOUNT_LAST4, plan->account, NULL, SOURCE_ACCOUNT_LAST4,
                          cancellable, error) < 0)
         return FALSE;
