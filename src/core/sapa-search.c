@@ -18,20 +18,23 @@
  *    (name words, or email words), a phone or account number (only digits and
  *    phone punctuation), an email (has an '@'), or text mixed with digits
  *    ("budi 0812").
- * 2. Candidates come from bounded index reads only: the FTS5 match of the
- *    quoted prefix tokens, newest customers first (ORDER BY rowid DESC, which
- *    FTS5 serves without sorting), the digit-suffix ranges of customer_phone,
- *    and the B-tree lookups for exact matches (folded full name, email,
- *    account number, last four of the account). The exact lookups are always
- *    read, so an exact match is never lost to the cap. Never ORDER BY rank:
- *    over a short prefix that sorts the whole match set.
- * 3. Candidates are checked and scored in C, sorted (score, last contact,
- *    name), and only the hits shown are loaded as full records.
+ * 2. Candidates come from bounded index reads only: FTS5 matches of quoted
+ *    tokens, newest customers first (ORDER BY rowid DESC, which FTS5 serves
+ *    without sorting) and paged by rowid; the digit-suffix ranges of
+ *    customer_phone; the address range of customer_email; and the B-tree
+ *    lookups for exact matches (folded full name, account number, last four
+ *    of the account, whole phone number). The exact lookups are always read,
+ *    so an exact match is never lost to the cap. Never ORDER BY rank: over a
+ *    short prefix that sorts the whole match set.
+ * 3. Candidates are checked and scored in C from a few columns, sorted
+ *    (score, last contact, name), and only the hits shown are loaded as
+ *    full records.
  */
 
-/* Candidates read from each index before ranking. With newest customers first,
- * 256 gives the ranking enough to choose from while keeping a short prefix
- * over a million customers within a few milliseconds. */
+/* Rows read from each index before ranking. A page of the newest matches is
+ * plenty to rank the few dozen hits shown from, and each candidate costs a
+ * row read (a few microseconds at a million customers), so the cap is most
+ * of a lookup's cost. */
 #define CANDIDATE_CAP 128
 
 /* Pages of candidates read from FTS5 while the words checked in C reject
@@ -618,13 +621,14 @@ prepare (sqlite3       *db,
 
   if (rc != SQLITE_OK)
     {
-      sapa_store_set_sqlite_error (error, db, rc, "preparing the customer lookup");
+      /* Translators: completes "Could not %s: <database message>" */
+      sapa_store_set_sqlite_error (error, db, rc, _("look up customers"));
       return FALSE;
     }
   return TRUE;
 }
 
-static gboolean
+static void
 step_failed (sqlite3       *db,
              int            rc,
              GCancellable  *cancellable,
@@ -633,11 +637,10 @@ step_failed (sqlite3       *db,
   if (rc == SQLITE_INTERRUPT && g_cancellable_is_cancelled (cancellable))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("The search was cancelled"));
-      return TRUE;
+                           _("The search was cancelled."));
+      return;
     }
-  sapa_store_set_sqlite_error (error, db, rc, "looking up customers");
-  return TRUE;
+  sapa_store_set_sqlite_error (error, db, rc, _("look up customers"));
 }
 
 /* Runs @sql with the text parameters @a (and @b when not NULL) and the cap as
@@ -652,7 +655,6 @@ run_source (Gather        *g,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *stmt = NULL;
   int n = 0;
   int param = 1;
