@@ -41,6 +41,9 @@
  * most of them ("siti ged" reads "sit"* "ged"*, and Sitompul is no Siti). */
 #define MAX_PAGES 4
 
+/* Words given to FTS5; a longer query has its other words checked in C. */
+#define MAX_FTS_TOKENS 6
+
 /* Check the cancellable every this many SQLite virtual machine steps. */
 #define PROGRESS_STEPS 2000
 
@@ -406,10 +409,12 @@ plan_build (Plan       *plan,
       else
         {
           n_fts++;
-          if (len > 3)
+          /* Past a few words, the rest is checked in C. */
+          if (len > 3 || n_fts > MAX_FTS_TOKENS)
             plan->narrowed = TRUE;
         }
     }
+  n_fts = MIN (n_fts, MAX_FTS_TOKENS);
   if (n_fts > 0)
     {
       g_autoptr(GString) whole = g_string_new (NULL);
@@ -425,6 +430,8 @@ plan_build (Plan       *plan,
 
           if (len < 2)
             continue;
+          if (seen == n_fts)
+            break;
           head = len > 3 ? g_strndup (tok, g_utf8_offset_to_pointer (tok, 3) - tok) : g_strdup (tok);
           if (seen++ > 0)
             {
