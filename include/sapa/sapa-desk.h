@@ -9,6 +9,15 @@ G_BEGIN_DECLS
  * What happens at the counter, as operations on the store. Each builds the
  * records involved and writes them with sapa_store_save_all(): one
  * transaction, one change-log entry per record.
+ *
+ * Changes to a conversation also write an event interaction (channel "note",
+ * direction "internal", field `event` set) so they show in the timeline. Its
+ * body is machine-readable, for the timeline to render translated:
+ *   event "status":     the new status ("resolved")
+ *   event "complaint":  "1" marked as a complaint, "0" unmarked
+ *   event "checklist":  "<step> 1" done or "<step> 0" undone ("apologise 1")
+ *   event "follow_up":  the due time as Unix seconds in decimal, "" cleared
+ *   event "escalation": "<department>\n<reason>" ("legal\nCard charged twice")
  */
 
 /* The agent working at this desk and their branch (kept in the database meta).

@@ -435,8 +435,14 @@ sapa_record_set_list (SapaRecord         *self,
   f = field_of (self, field);
   g_return_if_fail (f != NULL && f->type == SAPA_FIELD_LIST);
 
+  /* An empty list is the same as no list: one spelling, so diffs agree. */
+  if (values == NULL || values[0] == NULL)
+    {
+      sapa_record_unset (self, field);
+      return;
+    }
   array = json_array_new ();
-  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+  for (guint i = 0; values[i] != NULL; i++)
     json_array_add_string_element (array, values[i]);
   json_object_set_array_member (self->fields, field, array);
 }
@@ -577,7 +583,13 @@ set_from_json (SapaRecord      *self,
               }
             json_array_add_string_element (out, json_node_get_string (el));
           }
-        json_object_set_array_member (self->fields, f->name, out);
+        if (json_array_get_length (out) == 0)
+          {
+            json_array_unref (out);
+            json_object_set_null_member (self->fields, f->name);
+          }
+        else
+          json_object_set_array_member (self->fields, f->name, out);
         return TRUE;
       }
     }

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sapa-desk"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include <sapa/sapa-desk.h>
+#include <sapa/sapa-labels.h>
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+SapaRecord *
+sapa_desk_ensure_agent (SapaStore   *store,
+                        const char  *fallback_name,
+                        GError     **error)
+{
+  g_autofree char *agent_id = NULL;
+  g_autoptr(GPtrArray) agents = NULL;
+  g_autoptr(SapaRecord) branch = NULL;
+  g_autoptr(SapaRecord) agent = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
+
+  agent_id = sapa_store_dup_meta (store, "agent_id");
+  if (agent_id != NULL)
+    {
+      SapaRecord *found = sapa_store_get (store, "agent", agent_id, NULL);
+      if (found != NULL)
+        return found;
+    }
+
+  agents = sapa_store_list (store, "agent", error);
+  if (agents == NULL)
+    return NULL;
+  if (agents->len > 0)
+    {
+      agent = g_object_ref (g_ptr_array_index (agents, 0));
+    }
+  else
+    {
+      const char *user = g_get_user_name ();
+
+      branch = sapa_record_new ("branch");
+      sapa_record_set_string (branch, "name", _("Main branch"));
+      sapa_record_set_string (branch, "kind", "other");
+      sapa_record_set_string (branch, "timezone", "Asia/Jakarta");
+
+      agent = sapa_record_new ("agent");
+      sapa_record_set_string (agent, "username", user && *user ? user : "desk");
+      sapa_record_set_string (agent, "display_name",
+                              fallback_name && *fallback_name && g_strcmp0 (fallback_name, "Unknown") != 0
+                                ? fallback_name : (user && *user ? user : _("Desk")));
+      sapa_record_set_string (agent, "role", "admin");
+      sapa_record_set_string (agent, "branch_id", sapa_record_get_id (branch));
+
+      records = g_ptr_array_new ();
+      g_ptr_array_add (records, branch);
+      g_ptr_array_add (records, agent);
+      if (!sapa_store_save_all (store, records, error))
+        return NULL;
+    }
+
+  if (!sapa_store_set_meta (store, "agent_id", sapa_record_get_id (agent), error) ||
+      !sapa_store_set_meta (store, "branch_id", sapa_record_get_string (agent, "branch_id"), error))
+    return NULL;
+  return g_steal_pointer (&agent);
+}
+
+SapaRecord *
+sapa_desk_find_open_conversation (SapaStore   *store,
+                                  const char  *customer_id,
+                                  GError     **error)
+{
+  g_autoptr(GPtrArray) all = sapa_store_list_conversations (store, customer_id, error);
+
+  if (all == NULL)
+    return NULL;
+  for (guint i = 0; i < all->len; i++)
+    {
+      SapaRecord *c = g_ptr_array_index (all, i);
+      const char *status = sapa_record_get_string (c, "status");
+
+      if (g_strcmp0 (status, "open") == 0 || g_strcmp0 (status, "pending") == 0)
+        return g_object_ref (c);
+    }
+  return NULL;
+}
+
+/* DESIGN.md's default service levels, in seconds. */
+static gint64
+sla_target (const char *channel)
+{
+  if (g_strcmp0 (channel, "phone") == 0 || g_strcmp0 (channel, "video") == 0)
+    return 30;
+  if (g_strcmp0 (channel, "email") == 0)
+    return 24 * 3600;
+  if (g_strcmp0 (channel, "walk_in") == 0)
+    return 10 * 60;
+  return 60;
+}
+
+/* Visits, calls and video are answered as they happen: the agent serving
+ * them is the first response. */
+static gboolean
+is_live_channel (const char *channel)
+{
+  return g_strcmp0 (channel, "walk_in") == 0 || g_strcmp0 (channel, "phone") == 0 ||
+         g_strcmp0 (channel, "video") == 0;
+}
+
+SapaRecord *
+sapa_desk_log_contact (SapaStore          *store,
+                       const SapaContact  *contact,
+                       GError            **error)
+{
+  g_autoptr(SapaRecord) conversation = NULL;
+  g_autoptr(SapaRecord) interaction = NULL;
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+  gint64 started;
+  gboolean from_customer;
+
+  g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
+  g_return_val_if_fail (contact != NULL && contact->customer_id != NULL, NULL);
+  g_return_val_if_fail (contact->channel != NULL && contact->direction != NULL, NULL);
+
+  started = contact->started_at > 0 ? contact->started_at : now_seconds ();
+  from_customer = g_strcmp0 (contact->direction, "inbound") == 0;
+
+  if (contact->conversation_id != NULL)
+    {
+      conversation = sapa_store_get (store, "conversation", contact->conversation_id, error);
+      if (conversation == NULL)
+        return NULL;
+      if (from_customer)
+        sapa_record_set_int (conversation, "contact_count",
+                             MAX (sapa_record_get_int (conversation, "contact_count"), 1) + 1);
+      if (g_strcmp0 (sapa_record_get_string (conversation, "status"), "resolved") == 0 ||
+          g_strcmp0 (sapa_record_get_string (conversation, "status"), "closed") == 0)
+        {
+          sapa_record_set_string (conversation, "status", "open");
+          sapa_record_set_int (conversation, "reopened_at", started);
+        }
+    }
+  else
+    {
+      const char *reason = contact->reason ? contact->reason : "other";
+      const char *subject = contact->subject && *contact->subject ? contact->subject : sapa_label_reason (reason);
+
+      conversation = sapa_record_new ("conversation");
+      sapa_record_set_string (conversation, "customer_id", contact->customer_id);
+      sapa_record_set_string (conversation, "branch_id", contact->branch_id);
+      sapa_record_set_string (conversation, "channel", contact->channel);
+      sapa_record_set_string (conversation, "subject", subject);
+      sapa_record_set_string (conversation, "reason", reason);
+      sapa_record_set_string (conversation, "status", "open");
+      sapa_record_set_string (conversation, "priority", "normal");
+      sapa_record_set_string (conversation, "assignee_id", contact->agent_id);
+      sapa_record_set_bool (conversation, "is_complaint", g_strcmp0 (reason, "complaint") == 0);
+      sapa_record_set_int (conversation, "opened_at", started);
+      sapa_record_set_int (conversation, "contact_count", from_customer ? 1 : 0);
+      sapa_record_set_int (conversation, "sla_due", started + sla_target (contact->channel));
+    }
+
+  if (!sapa_record_has (conversation, "first_response_at") &&
+      (g_strcmp0 (contact->direction, "outbound") == 0 ||
+       (from_customer && is_live_channel (contact->channel))))
+    sapa_record_set_int (conversation, "first_response_at", started);
+
+  interaction = sapa_record_new ("interaction");
+  sapa_record_set_string (interaction, "conversation_id", sapa_record_get_id (conversation));
+  sapa_record_set_string (interaction, "customer_id", contact->customer_id);
+  sapa_record_set_string (interaction, "channel", contact->channel);
+  sapa_record_set_string (interaction, "direction", contact->direction);
+  sapa_record_set_string (interaction, "author_id", contact->agent_id);
+  sapa_record_set_string (interaction, "body", contact->body ? contact->body : "");
+  sapa_record_set_int (interaction, "started_at", started);
+  if (contact->ended_at > 0)
+    sapa_record_set_int (interaction, "ended_at", MAX (contact->ended_at, started));
+  if (contact->wait_seconds >= 0)
+    sapa_record_set_int (interaction, "wait_seconds", contact->wait_seconds);
+
+  g_ptr_array_add (records, conversation);
+  g_ptr_array_add (records, interaction);
+  if (!sapa_store_save_all (store, records, error))
+    return NULL;
+  return g_steal_pointer (&interaction);
+}
+
+static SapaRecord *
+event_for (SapaRecord *conversation,
+           const char *event,
+           const char *body,
+           const char *agent_id)
+{
+  SapaRecord *e = sapa_record_new ("interaction");
+
+  sapa_record_set_string (e, "conversation_id", sapa_record_get_id (conversation));
+  sapa_record_set_string (e, "customer_id", sapa_record_get_string (conversation, "customer_id"));
+  sapa_record_set_string (e, "channel", "note");
+  sapa_record_set_string (e, "direction", "internal");
+  sapa_record_set_string (e, "event", event);
+  sapa_record_set_string (e, "author_id", agent_id);
+  sapa_record_set_string (e, "body", body);
+  sapa_record_set_int (e, "started_at", now_seconds ());
+  return e;
+}
+
+/* Saves @conversation and its event in one transaction. */
+static gboolean
+save_with_event (SapaStore   *store,
+                 SapaRecord  *conversation,
+                 const char  *event,
+                 const char  *body,
+                 const char  *agent_id,
+                 GError     **error)
+{
+  g_autoptr(SapaRecord) e = event_for (conversation, event, body, agent_id);
+  g_autoptr(GPtrArray) records = g_ptr_array_new ();
+
+  g_ptr_array_add (records, conversation);
+  g_ptr_array_add (records, e);
+  return sapa_store_save_all (store, records, error);
+}
+
+gboolean
+sapa_desk_set_status (SapaStore   *store,
+                      const char  *conversation_id,
+                      const char  *status,
+                      const char  *agent_id,
+                      GError     **error)
+{
+  g_autoptr(SapaRecord) c = NULL;
+  const char *old;
+  gint64 now = now_seconds ();
+
+  if (!sapa_choice_is_valid (sapa_statuses, status))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   _("“%s” is not a conversation status"), status ? status : "");
+      return FALSE;
+    }
+  c = sapa_store_get (store, "conversation", conversation_id, error);
+  if (c == NULL)
+    return FALSE;
+  old = sapa_record_get_string (c, "status");
+  if (g_strcmp0 (old, status) == 0)
+    return TRUE;
+
+  if ((g_str_equal (status, "resolved") || g_str_equal (status, "closed")) &&
+      !sapa_record_has (c, "resolved_at"))
+    sapa_record_set_int (c, "resolved_at", now);
+  else if ((g_str_equal (status, "open") || g_str_equal (status, "pending")) &&
+           (g_strcmp0 (old, "resolved") == 0 || g_strcmp0 (old, "closed") == 0))
+    sapa_record_set_int (c, "reopened_at", now);
+  if (g_str_equal (status, "resolved") && sapa_record_has (c, "reopened_at"))
+    sapa_record_set_int (c, "resolved_at", now);
+  sapa_record_set_string (c, "status", status);
+  return save_with_event (store, c, "status", status, agent_id, error);
+}
+
+gboolean
+sapa_desk_set_complaint (SapaStore   *store,
+                         const char  *conversation_id,
+                         gboolean     is_complaint,
+                         const char  *agent_id,
+                         GError     **error)
+{
+  g_autoptr(SapaRecord) c = sapa_store_get (store, "conversation", conversation_id, error);
+
+  if (c == NULL)
+    return FALSE;
+  if (sapa_record_get_bool (c, "is_complaint") == !!is_complaint)
+    return TRUE;
+  sapa_record_set_bool (c, "is_complaint", is_complaint);
+  return save_with_event (store, c, "complaint", is_complaint ? "1" : "0", agent_id, error);
+}
+
+gboolean
+sapa_desk_set_complaint_step (SapaStore   *store,
+                              const char  *conversation_id,
+                              const char  *step,
+                              gboolean     done,
+                              const char  *agent_id,
+                              GError     **error)
+{
+  g_autoptr(SapaRecord) c = NULL;
+  g_auto(GStrv) steps = NULL;
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  g_auto(GStrv) new_steps = NULL;
+  g_autofree char *body = NULL;
+
+  if (!sapa_choice_is_valid (sapa_complaint_steps, step))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   _("“%s” is not a step of the complaint checklist"), step ? step : "");
+      return FALSE;
+    }
+  c = sapa_store_get (store, "conversation", conversation_id, error);
+  if (c == NULL)
+    return FALSE;
+  steps = sapa_record_dup_list (c, "complaint_steps");
+  if (g_strv_contains ((const char * const *) steps, step) == !!done)
+    return TRUE;
+
+  /* Keep the checklist in its trained order. */
+  for (guint i = 0; sapa_complaint_steps[i] != NULL; i++)
+    {
+      const char *s = sapa_complaint_steps[i];
+      gboolean on = g_str_equal (s, step) ? done : g_strv_contains ((const char * const *) steps, s);
+      if (on)
+        g_strv_builder_add (b, s);
+    }
+  new_steps = g_strv_builder_end (b);
+  sapa_record_set_list (c, "complaint_steps", (const char * const *) new_steps);
+  if (!sapa_record_get_bool (c, "is_complaint"))
+    sapa_record_set_bool (c, "is_complaint", TRUE);
+  body = g_strdup_printf ("%s %d", step, done ? 1 : 0);
+  return save_with_event (store, c, "checklist", body, agent_id, error);
+}
+
+gboolean
+sapa_desk_set_follow_up (SapaStore   *store,
+                         const char  *conversation_id,
+                         gint64       due,
+                         const char  *agent_id,
+                         GError     **error)
+{
+  g_autoptr(SapaRecord) c = sapa_store_get (store, "conversation", conversation_id, error);
+  g_autofree char *body = NULL;
+
+  if (c == NULL)
+    return FALSE;
+  if (due > 0)
+    sapa_record_set_int (c, "follow_up_due", due);
+  else
+    sapa_record_unset (c, "follow_up_due");
+  body = due > 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, due) : g_strdup ("");
+  return save_with_event (store, c, "follow_up", body, agent_id, error);
+}
+
+gboolean
+sapa_desk_escalate (SapaStore   *store,
+                    const char  *conversation_id,
+                    const char  *department,
+                    const char  *reason,
+                    const char  *agent_id,
+                    GError     **error)
+{
+  g_autoptr(SapaRecord) c = NULL;
+  g_autofree char *trimmed = g_strstrip (g_strdup (reason ? reason : ""));
+  g_autofree char *body = NULL;
+
+  if (!sapa_choice_is_valid (sapa_departments, department))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   _("Choose the department to escalate to"));
+      return FALSE;
+    }
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   _("Write why the conversation is escalated"));
+      return FALSE;
+    }
+  c = sapa_store_get (store, "conversation", conversation_id, error);
+  if (c == NULL)
+    return FALSE;
+  sapa_record_set_string (c, "escalated_to", department);
+  sapa_record_set_string (c, "escalation_reason", trimmed);
+  body = g_strdup_printf ("%s\n%s", department, trimmed);
+  return save_with_event (store, c, "escalation", body, agent_id, error);
+}
+
+gboolean
+sapa_desk_record_reveal (SapaStore   *store,
+                         const char  *customer_id,
+                         const char  *agent_id,
+                         GError     **error)
+{
+  g_autoptr(SapaRecord) audit = sapa_record_new ("audit_event");
+
+  sapa_record_set_string (audit, "action", "reveal_account");
+  sapa_record_set_string (audit, "agent_id", agent_id);
+  sapa_record_set_string (audit, "customer_id", customer_id);
+  sapa_record_set_string (audit, "detail", "account_number");
+  sapa_record_set_int (audit, "at", now_seconds ());
+  return sapa_store_save (store, audit, error);
+}

@@ -1,0 +1,1624 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sapa-store"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include <sapa/sapa-hlc.h>
+#include <sapa/sapa-text.h>
+
+#include "sapa-store-private.h"
+
+#define MAX_READERS 4
+#define BUSY_TIMEOUT_MS 3000
+/* Beyond this many records in one transaction, ::changed says "many" once. */
+#define MANY_CHANGES 64
+
+struct _SapaStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  sqlite3      *writer;
+  GMutex        write_lock;
+  GAsyncQueue  *readers;
+  guint         n_readers;
+  GMutex        readers_lock;
+  SapaHlc      *hlc;
+  char         *client_id;
+  int           schema_version;
+  GMainContext *owner_context;
+};
+
+G_DEFINE_FINAL_TYPE (SapaStore, sapa_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (sapa-store-error-quark, sapa_store_error)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+/* -- helpers ------------------------------------------------------------ */
+
+void
+sapa_store_set_sqlite_error (GError    **error,
+                             sqlite3    *db,
+                             int         rc,
+                             const char *what)
+{
+  int code;
+  const char *detail = db ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CORRUPT,
+                   _("The database is damaged or is not a Sapa database (%s). Choose another file or restore a backup."),
+                   detail);
+      return;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error_literal (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED,
+                           _("The database is in use by another program. Close that program and try again, or choose another file."));
+      return;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH:
+      code = SAPA_STORE_ERROR_CANNOT_OPEN;
+      break;
+    case SQLITE_CONSTRAINT:
+      code = SAPA_STORE_ERROR_INVALID;
+      break;
+    default:
+      code = SAPA_STORE_ERROR_FAILED;
+      break;
+    }
+  if (code == SAPA_STORE_ERROR_CANNOT_OPEN)
+    g_set_error (error, SAPA_STORE_ERROR, code,
+                 _("Could not open the database (%s). Check that the folder exists and that you may write to it."),
+                 detail);
+  else
+    g_set_error (error, SAPA_STORE_ERROR, code,
+                 /* Translators: first %s is what was being done, second the database's own message */
+                 _("Could not %s: %s"), what, detail);
+}
+
+static void
+fold_func (sqlite3_context  *ctx,
+           int               argc,
+           sqlite3_value   **argv)
+{
+  const char *text = (const char *) sqlite3_value_text (argv[0]);
+  g_autofree char *folded = NULL;
+
+  if (text == NULL)
+    {
+      sqlite3_result_null (ctx);
+      return;
+    }
+  folded = sapa_text_fold (text);
+  sqlite3_result_text (ctx, folded, -1, SQLITE_TRANSIENT);
+}
+
+static gboolean
+exec (sqlite3     *db,
+      const char  *sql,
+      const char  *what,
+      GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3 *
+open_connection (const char  *path,
+                 gboolean     reader,
+                 GError     **error)
+{
+  sqlite3 *db = NULL;
+  int rc;
+
+  rc = sqlite3_open_v2 (path, &db,
+                        SQLITE_OPEN_READWRITE | (reader ? 0 : SQLITE_OPEN_CREATE) |
+                        SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("open the database"));
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+  sqlite3_create_function (db, "sapa_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                           NULL, fold_func, NULL, NULL);
+  if (!exec (db,
+             "PRAGMA foreign_keys = ON;"
+             "PRAGMA synchronous = NORMAL;"
+             "PRAGMA temp_store = MEMORY;"
+             "PRAGMA cache_size = -32000;"
+             "PRAGMA mmap_size = 268435456;",
+             _("set up the database connection"), error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  if (reader && !exec (db, "PRAGMA query_only = ON;", _("set up the database connection"), error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  return db;
+}
+
+static int
+pragma_int (sqlite3    *db,
+            const char *sql,
+            int        *rc_out)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          value = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_OK;
+        }
+    }
+  sqlite3_finalize (stmt);
+  *rc_out = rc;
+  return value;
+}
+
+/* -- columns and rows ----------------------------------------------------- */
+
+const char *
+sapa_store_select_columns (const SapaEntity *entity)
+{
+  static GHashTable *cache;
+  static GMutex lock;
+  const char *cols;
+
+  g_mutex_lock (&lock);
+  if (cache == NULL)
+    cache = g_hash_table_new (g_str_hash, g_str_equal);
+  cols = g_hash_table_lookup (cache, entity->name);
+  if (cols == NULL)
+    {
+      GString *s = g_string_new ("id");
+
+      for (guint i = 0; i < entity->n_fields; i++)
+        g_string_append_printf (s, ", %s", entity->fields[i].name);
+      cols = g_string_free (s, FALSE);
+      g_hash_table_insert (cache, (gpointer) entity->name, (gpointer) cols);
+    }
+  g_mutex_unlock (&lock);
+  return cols;
+}
+
+SapaRecord *
+sapa_store_record_from_row (const SapaEntity *entity,
+                            sqlite3_stmt     *stmt,
+                            int               first)
+{
+  SapaRecord *record = sapa_record_new_with_id (entity->name,
+                                                (const char *) sqlite3_column_text (stmt, first));
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const SapaField *f = &entity->fields[i];
+      int col = first + 1 + i;
+
+      if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+        continue;
+      switch (f->type)
+        {
+        case SAPA_FIELD_TEXT:
+          sapa_record_set_string (record, f->name, (const char *) sqlite3_column_text (stmt, col));
+          break;
+        case SAPA_FIELD_INT:
+        case SAPA_FIELD_TIME:
+        case SAPA_FIELD_BOOL:
+          sapa_record_set_int (record, f->name, sqlite3_column_int64 (stmt, col));
+          break;
+        case SAPA_FIELD_LIST:
+          {
+            g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, col), NULL);
+            g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+            g_auto(GStrv) values = NULL;
+
+            if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+              {
+                JsonArray *a = json_node_get_array (node);
+                for (guint j = 0; j < json_array_get_length (a); j++)
+                  {
+                    const char *v = json_array_get_string_element (a, j);
+                    if (v != NULL)
+                      g_strv_builder_add (b, v);
+                  }
+              }
+            values = g_strv_builder_end (b);
+            sapa_record_set_list (record, f->name, (const char * const *) values);
+          }
+          break;
+        }
+    }
+  return record;
+}
+
+static char *
+list_to_json (SapaRecord *record,
+              const char *field)
+{
+  g_auto(GStrv) values = sapa_record_dup_list (record, field);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; values[i] != NULL; i++)
+    json_array_add_string_element (array, values[i]);
+  json_node_take_array (node, array);
+  return json_to_string (node, FALSE);
+}
+
+static void
+bind_field (sqlite3_stmt    *stmt,
+            int              idx,
+            SapaRecord      *record,
+            const SapaField *f)
+{
+  if (!sapa_record_has (record, f->name))
+    {
+      if (f->type == SAPA_FIELD_LIST)
+        sqlite3_bind_text (stmt, idx, "[]", -1, SQLITE_STATIC);
+      else if (f->type == SAPA_FIELD_BOOL)
+        sqlite3_bind_int (stmt, idx, 0);
+      else
+        sqlite3_bind_null (stmt, idx);
+      return;
+    }
+  switch (f->type)
+    {
+    case SAPA_FIELD_TEXT:
+      sqlite3_bind_text (stmt, idx, sapa_record_get_string (record, f->name), -1, SQLITE_TRANSIENT);
+      break;
+    case SAPA_FIELD_INT:
+    case SAPA_FIELD_TIME:
+    case SAPA_FIELD_BOOL:
+      sqlite3_bind_int64 (stmt, idx, sapa_record_get_int (record, f->name));
+      break;
+    case SAPA_FIELD_LIST:
+      sqlite3_bind_text (stmt, idx, list_to_json (record, f->name), -1, g_free);
+      break;
+    }
+}
+
+/* -- GObject -------------------------------------------------------------- */
+
+static void
+sapa_store_finalize (GObject *object)
+{
+  SapaStore *self = SAPA_STORE (object);
+  sqlite3 *db;
+
+  if (self->readers != NULL)
+    {
+      while ((db = g_async_queue_try_pop (self->readers)) != NULL)
+        sqlite3_close_v2 (db);
+      g_async_queue_unref (self->readers);
+    }
+  if (self->writer != NULL)
+    {
+      /* Leave a small WAL behind for the next start. */
+      sqlite3_exec (self->writer, "PRAGMA wal_checkpoint(PASSIVE);", NULL, NULL, NULL);
+      sqlite3_close_v2 (self->writer);
+    }
+  g_mutex_clear (&self->write_lock);
+  g_mutex_clear (&self->readers_lock);
+  g_clear_pointer (&self->hlc, sapa_hlc_free);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
+  g_free (self->client_id);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (sapa_store_parent_class)->finalize (object);
+}
+
+static void
+sapa_store_class_init (SapaStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = sapa_store_finalize;
+
+  /**
+   * SapaStore::changed:
+   * @entity: the entity name
+   * @id: (nullable): the record id, or %NULL when many records of @entity changed
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                   G_TYPE_STRING, G_TYPE_STRING);
+}
+
+static void
+sapa_store_init (SapaStore *self)
+{
+  g_mutex_init (&self->write_lock);
+  g_mutex_init (&self->readers_lock);
+  self->readers = g_async_queue_new ();
+  self->hlc = sapa_hlc_new ();
+}
+
+/* -- opening -------------------------------------------------------------- */
+
+static gboolean
+migrate (SapaStore  *self,
+         GError    **error)
+{
+  int rc;
+  int version = pragma_int (self->writer, "PRAGMA user_version;", &rc);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("read the database version"));
+      return FALSE;
+    }
+  if (version > SAPA_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_TOO_NEW,
+                   _("This database was written by a newer version of Sapa (schema %d; this version knows up to %d). Update Sapa or choose another file."),
+                   version, SAPA_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (guint v = version + 1; v <= sapa_schema_get_n_migrations (); v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %u;", v);
+
+      if (!exec (self->writer, "BEGIN IMMEDIATE;", _("upgrade the database"), error))
+        return FALSE;
+      if (!exec (self->writer, sapa_schema_get_migration (v), _("upgrade the database"), error) ||
+          !exec (self->writer, set_version, _("upgrade the database"), error) ||
+          !exec (self->writer, "COMMIT;", _("upgrade the database"), error))
+        {
+          sqlite3_exec (self->writer, "ROLLBACK;", NULL, NULL, NULL);
+          return FALSE;
+        }
+      g_debug ("migrated %s to schema %u", self->path, v);
+    }
+  self->schema_version = sapa_schema_get_n_migrations ();
+  return TRUE;
+}
+
+static gboolean
+load_identity (SapaStore  *self,
+               GError    **error)
+{
+  g_autofree char *client_id = sapa_store_dup_meta (self, "client_id");
+  sqlite3_stmt *stmt = NULL;
+
+  if (client_id == NULL)
+    {
+      client_id = sapa_uuid_new ();
+      if (!sapa_store_set_meta (self, "client_id", client_id, error))
+        return FALSE;
+    }
+  self->client_id = g_steal_pointer (&client_id);
+
+  /* Stamps never go backwards across restarts, even if the clock did. */
+  if (sqlite3_prepare_v2 (self->writer, "SELECT max(hlc) FROM change_log;", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    sapa_hlc_observe (self->hlc, (guint64) sqlite3_column_int64 (stmt, 0), -1, NULL);
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static SapaStore *
+open_store (const char    *path,
+            GMainContext  *owner,
+            GError       **error)
+{
+  g_autoptr(SapaStore) self = NULL;
+  g_autofree char *dir = NULL;
+  int rc;
+  char *mode = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CANNOT_OPEN,
+                   _("The folder “%s” does not exist. Choose another file or create the folder."), dir);
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CANNOT_OPEN,
+                   _("“%s” is a folder, not a database file. Choose a file."), path);
+      return NULL;
+    }
+
+  self = g_object_new (SAPA_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->owner_context = owner ? g_main_context_ref (owner) : g_main_context_ref_thread_default ();
+
+  self->writer = open_connection (path, FALSE, error);
+  if (self->writer == NULL)
+    return NULL;
+
+  /* The first read tells a damaged file or a foreign lock apart from a good database. */
+  pragma_int (self->writer, "PRAGMA schema_version;", &rc);
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("read the database"));
+      return NULL;
+    }
+
+  if (sqlite3_prepare_v2 (self->writer, "PRAGMA journal_mode = WAL;", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    mode = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  rc = sqlite3_errcode (self->writer);
+  sqlite3_finalize (stmt);
+  if (mode == NULL || g_ascii_strcasecmp (mode, "wal") != 0)
+    {
+      g_free (mode);
+      sapa_store_set_sqlite_error (error, self->writer, rc == SQLITE_OK || rc == SQLITE_DONE ? SQLITE_BUSY : rc,
+                                   _("switch the database to write-ahead logging"));
+      return NULL;
+    }
+  g_free (mode);
+
+  if (!migrate (self, error) || !load_identity (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+SapaStore *
+sapa_store_open (const char  *path,
+                 GError     **error)
+{
+  return open_store (path, NULL, error);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  SapaStore *store = open_store (task_data, g_task_get_context (task), &error);
+
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+void
+sapa_store_open_async (const char          *path,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, sapa_store_open_async);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+SapaStore *
+sapa_store_open_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+const char *
+sapa_store_get_path (SapaStore *self)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  return self->path;
+}
+
+int
+sapa_store_get_schema_version (SapaStore *self)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), 0);
+  return self->schema_version;
+}
+
+const char *
+sapa_store_get_client_id (SapaStore *self)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  return self->client_id;
+}
+
+/* -- readers -------------------------------------------------------------- */
+
+sqlite3 *
+sapa_store_acquire_reader (SapaStore *self)
+{
+  sqlite3 *db = g_async_queue_try_pop (self->readers);
+
+  if (db != NULL)
+    return db;
+
+  g_mutex_lock (&self->readers_lock);
+  if (self->n_readers < MAX_READERS)
+    {
+      g_autoptr(GError) error = NULL;
+
+      db = open_connection (self->path, TRUE, &error);
+      if (db != NULL)
+        self->n_readers++;
+      else
+        g_warning ("Could not open a read connection: %s", error->message);
+    }
+  g_mutex_unlock (&self->readers_lock);
+
+  return db != NULL ? db : g_async_queue_pop (self->readers);
+}
+
+void
+sapa_store_release_reader (SapaStore *self,
+                           sqlite3   *db)
+{
+  g_async_queue_push (self->readers, db);
+}
+
+/* -- meta ----------------------------------------------------------------- */
+
+char *
+sapa_store_dup_meta (SapaStore  *self,
+                     const char *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->write_lock);
+  if (sqlite3_prepare_v2 (self->writer, "SELECT value FROM desk_meta WHERE key = ?;", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  g_mutex_unlock (&self->write_lock);
+  return value;
+}
+
+gboolean
+sapa_store_set_meta (SapaStore   *self,
+                     const char  *key,
+                     const char  *value,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  rc = sqlite3_prepare_v2 (self->writer,
+                           value ? "INSERT INTO desk_meta (key, value) VALUES (?1, ?2) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value;"
+                                 : "DELETE FROM desk_meta WHERE key = ?1;",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (value)
+        sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_OK)
+    sapa_store_set_sqlite_error (error, self->writer, rc, _("save the desk settings"));
+  g_mutex_unlock (&self->write_lock);
+  return rc == SQLITE_DONE || rc == SQLITE_OK;
+}
+
+/* -- reading records ------------------------------------------------------ */
+
+static SapaRecord *
+get_on (sqlite3          *db,
+        const SapaEntity *entity,
+        const char       *id,
+        gboolean          include_deleted,
+        gboolean         *out_deleted,
+        GError          **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  SapaRecord *record = NULL;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT %s%s FROM %s WHERE id = ?;", sapa_store_select_columns (entity),
+                         entity->append_only ? ", 0" : ", deleted", entity->name);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_ROW)
+    {
+      gboolean deleted = sqlite3_column_int (stmt, entity->n_fields + 1) != 0;
+
+      if (out_deleted)
+        *out_deleted = deleted;
+      if (!deleted || include_deleted)
+        record = sapa_store_record_from_row (entity, stmt, 0);
+      rc = SQLITE_DONE;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    sapa_store_set_sqlite_error (error, db, rc, _("read a record"));
+  return record;
+}
+
+static const SapaEntity *
+entity_or_error (const char  *name,
+                 GError     **error)
+{
+  const SapaEntity *entity = sapa_entity_lookup (name);
+
+  if (entity == NULL)
+    g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                 _("Unknown record type “%s”"), name ? name : "");
+  return entity;
+}
+
+SapaRecord *
+sapa_store_get (SapaStore   *self,
+                const char  *entity,
+                const char  *id,
+                GError     **error)
+{
+  const SapaEntity *e;
+  sqlite3 *db;
+  SapaRecord *record;
+  GError *local = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if ((e = entity_or_error (entity, error)) == NULL)
+    return NULL;
+  db = sapa_store_acquire_reader (self);
+  record = get_on (db, e, id, FALSE, NULL, &local);
+  sapa_store_release_reader (self, db);
+  if (local != NULL)
+    g_propagate_error (error, local);
+  else if (record == NULL)
+    g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_NOT_FOUND,
+                 _("The record was not found; it may have been deleted"));
+  return record;
+}
+
+typedef void (*RowFunc) (sqlite3_stmt *stmt, gpointer data);
+
+/* Runs @sql with text parameters on a reader; records of @entity from column 0. */
+static GPtrArray *
+query_records (SapaStore          *self,
+               const SapaEntity   *entity,
+               const char         *sql,
+               const char * const *params,
+               RowFunc             extras,
+               GError            **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3 *db = sapa_store_acquire_reader (self);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      for (guint i = 0; params != NULL && params[i] != NULL; i++)
+        sqlite3_bind_text (stmt, i + 1, params[i], -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          SapaRecord *record = sapa_store_record_from_row (entity, stmt, 0);
+
+          if (extras != NULL)
+            extras (stmt, record);
+          g_ptr_array_add (out, record);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("read records"));
+      sapa_store_release_reader (self, db);
+      return NULL;
+    }
+  sapa_store_release_reader (self, db);
+  return g_steal_pointer (&out);
+}
+
+GPtrArray *
+sapa_store_list (SapaStore   *self,
+                 const char  *entity,
+                 GError     **error)
+{
+  const SapaEntity *e;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  if ((e = entity_or_error (entity, error)) == NULL)
+    return NULL;
+  sql = g_strdup_printf ("SELECT %s FROM %s %s ORDER BY rowid;", sapa_store_select_columns (e), e->name,
+                         e->append_only ? "" : "WHERE deleted = 0");
+  return query_records (self, e, sql, NULL, NULL, error);
+}
+
+static GPtrArray *
+customers_where (SapaStore   *self,
+                 const char  *join_where,
+                 const char  *value,
+                 GError     **error)
+{
+  const SapaEntity *e = sapa_entity_lookup ("customer");
+  g_autofree char *sql = NULL;
+  g_autofree char *cols = g_strdup (sapa_store_select_columns (e));
+  g_autofree char *prefixed = NULL;
+  g_auto(GStrv) parts = g_strsplit (cols, ", ", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    {
+      char *p = g_strconcat ("c.", parts[i], NULL);
+      g_free (parts[i]);
+      parts[i] = p;
+    }
+  prefixed = g_strjoinv (", ", parts);
+  sql = g_strdup_printf ("SELECT DISTINCT %s FROM customer c %s AND c.deleted = 0 AND c.merged_into IS NULL "
+                         "ORDER BY c.num;", prefixed, join_where);
+  return query_records (self, e, sql, (const char *[]) { value, NULL }, NULL, error);
+}
+
+GPtrArray *
+sapa_store_find_customers_by_phone (SapaStore   *self,
+                                    const char  *normalized_phone,
+                                    GError     **error)
+{
+  g_autofree char *digits = NULL;
+  GPtrArray *hits;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (normalized_phone != NULL, NULL);
+
+  digits = sapa_text_digits (normalized_phone);
+  hits = customers_where (self, "JOIN customer_phone p ON p.customer_num = c.num WHERE p.digits = ?1",
+                          digits, error);
+  /* The suffix index also holds the tails of longer numbers: keep exact ones. */
+  for (guint i = 0; hits != NULL && i < hits->len;)
+    {
+      g_auto(GStrv) phones = sapa_record_dup_list (g_ptr_array_index (hits, i), "phones");
+
+      if (g_strv_contains ((const char * const *) phones, normalized_phone))
+        i++;
+      else
+        g_ptr_array_remove_index (hits, i);
+    }
+  return hits;
+}
+
+GPtrArray *
+sapa_store_find_customers_by_email (SapaStore   *self,
+                                    const char  *normalized_email,
+                                    GError     **error)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (normalized_email != NULL, NULL);
+  return customers_where (self, "JOIN customer_email m ON m.customer_num = c.num WHERE m.email = ?1",
+                          normalized_email, error);
+}
+
+GPtrArray *
+sapa_store_find_customers_by_account (SapaStore   *self,
+                                      const char  *normalized_account,
+                                      GError     **error)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (normalized_account != NULL, NULL);
+  return customers_where (self, "WHERE c.account_number = ?1", normalized_account, error);
+}
+
+GPtrArray *
+sapa_store_list_conversations (SapaStore   *self,
+                               const char  *customer_id,
+                               GError     **error)
+{
+  const SapaEntity *e = sapa_entity_lookup ("conversation");
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  sql = g_strdup_printf ("SELECT %s FROM conversation WHERE customer_id = ?1 AND deleted = 0 "
+                         "ORDER BY opened_at DESC, rowid DESC;", sapa_store_select_columns (e));
+  return query_records (self, e, sql, (const char *[]) { customer_id, NULL }, NULL, error);
+}
+
+/* -- timeline ------------------------------------------------------------- */
+
+static GString *
+timeline_where (const SapaTimelineFilter *filter)
+{
+  GString *w = g_string_new ("i.customer_id = ?1");
+
+  if (filter != NULL && filter->channel != NULL && *filter->channel)
+    g_string_append (w, " AND i.channel = ?2");
+  if (filter != NULL && filter->text != NULL && *filter->text)
+    g_string_append (w, " AND instr(sapa_fold(i.body), ?3) > 0");
+  return w;
+}
+
+static void
+bind_timeline (sqlite3_stmt             *stmt,
+               const char               *customer_id,
+               const SapaTimelineFilter *filter)
+{
+  sqlite3_bind_text (stmt, 1, customer_id, -1, SQLITE_TRANSIENT);
+  if (filter != NULL && filter->channel != NULL && *filter->channel)
+    sqlite3_bind_text (stmt, 2, filter->channel, -1, SQLITE_TRANSIENT);
+  if (filter != NULL && filter->text != NULL && *filter->text)
+    sqlite3_bind_text (stmt, 3, sapa_text_fold (filter->text), -1, g_free);
+}
+
+guint
+sapa_store_count_timeline (SapaStore                *self,
+                           const char               *customer_id,
+                           const SapaTimelineFilter *filter,
+                           GError                  **error)
+{
+  g_autoptr(GString) where = timeline_where (filter);
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM interaction i WHERE %s;", where->str);
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  guint count = 0;
+  int rc;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), 0);
+
+  db = sapa_store_acquire_reader (self);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      bind_timeline (stmt, customer_id, filter);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          count = sqlite3_column_int (stmt, 0);
+          rc = SQLITE_DONE;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    sapa_store_set_sqlite_error (error, db, rc, _("read the timeline"));
+  sapa_store_release_reader (self, db);
+  return count;
+}
+
+GPtrArray *
+sapa_store_list_timeline (SapaStore                *self,
+                          const char               *customer_id,
+                          const SapaTimelineFilter *filter,
+                          SapaRecord               *after,
+                          guint                     limit,
+                          GError                  **error)
+{
+  const SapaEntity *e = sapa_entity_lookup ("interaction");
+  g_autoptr(GString) where = timeline_where (filter);
+  g_autoptr(GString) cols = g_string_new ("i.id");
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *sql = NULL;
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+  int base = e->n_fields + 1;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (customer_id != NULL, NULL);
+
+  for (guint i = 0; i < e->n_fields; i++)
+    g_string_append_printf (cols, ", i.%s", e->fields[i].name);
+  if (after != NULL)
+    g_string_append (where, " AND (i.started_at, i.num) < (?4, (SELECT num FROM interaction WHERE id = ?5))");
+
+  sql = g_strdup_printf ("SELECT %s, i.num, a.display_name, c.subject, c.status, c.reason, c.is_complaint "
+                         "FROM interaction i "
+                         "LEFT JOIN agent a ON a.id = i.author_id "
+                         "LEFT JOIN conversation c ON c.id = i.conversation_id "
+                         "WHERE %s ORDER BY i.started_at DESC, i.num DESC LIMIT ?6;",
+                         cols->str, where->str);
+
+  db = sapa_store_acquire_reader (self);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      bind_timeline (stmt, customer_id, filter);
+      if (after != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 4, sapa_record_get_int (after, "started_at"));
+          sqlite3_bind_text (stmt, 5, sapa_record_get_id (after), -1, SQLITE_TRANSIENT);
+        }
+      sqlite3_bind_int64 (stmt, 6, limit);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          SapaRecord *r = sapa_store_record_from_row (e, stmt, 0);
+
+          sapa_record_set_extra (r, "author_name", (const char *) sqlite3_column_text (stmt, base + 1));
+          sapa_record_set_extra (r, "conversation_subject", (const char *) sqlite3_column_text (stmt, base + 2));
+          sapa_record_set_extra (r, "conversation_status", (const char *) sqlite3_column_text (stmt, base + 3));
+          sapa_record_set_extra (r, "conversation_reason", (const char *) sqlite3_column_text (stmt, base + 4));
+          sapa_record_set_extra (r, "conversation_complaint", sqlite3_column_int (stmt, base + 5) ? "1" : "0");
+          g_ptr_array_add (out, r);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("read the timeline"));
+      sapa_store_release_reader (self, db);
+      return NULL;
+    }
+  sapa_store_release_reader (self, db);
+  return g_steal_pointer (&out);
+}
+
+/* -- writing -------------------------------------------------------------- */
+
+typedef struct {
+  char *entity;
+  char *id;
+} Change;
+
+static void
+change_free (Change *c)
+{
+  g_free (c->entity);
+  g_free (c->id);
+  g_free (c);
+}
+
+typedef struct {
+  SapaStore *store;
+  GPtrArray *changes;
+} Notify;
+
+static gboolean
+notify_in_owner (gpointer data)
+{
+  Notify *n = data;
+
+  for (guint i = 0; i < n->changes->len; i++)
+    {
+      Change *c = g_ptr_array_index (n->changes, i);
+      g_signal_emit (n->store, signals[CHANGED], 0, c->entity, c->id);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+notify_free (gpointer data)
+{
+  Notify *n = data;
+
+  g_object_unref (n->store);
+  g_ptr_array_unref (n->changes);
+  g_free (n);
+}
+
+static void
+notify_changes (SapaStore *self,
+                GPtrArray *records,
+                const char *entity,
+                const char *id)
+{
+  Notify *n = g_new0 (Notify, 1);
+
+  n->store = g_object_ref (self);
+  n->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) change_free);
+  if (records == NULL)
+    {
+      Change *c = g_new0 (Change, 1);
+      c->entity = g_strdup (entity);
+      c->id = g_strdup (id);
+      g_ptr_array_add (n->changes, c);
+    }
+  else if (records->len > MANY_CHANGES)
+    {
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < records->len; i++)
+        {
+          const char *name = sapa_record_get_entity_name (g_ptr_array_index (records, i));
+          if (g_hash_table_add (seen, (gpointer) name))
+            {
+              Change *c = g_new0 (Change, 1);
+              c->entity = g_strdup (name);
+              g_ptr_array_add (n->changes, c);
+            }
+        }
+    }
+  else
+    for (guint i = 0; i < records->len; i++)
+      {
+        SapaRecord *r = g_ptr_array_index (records, i);
+        Change *c = g_new0 (Change, 1);
+
+        c->entity = g_strdup (sapa_record_get_entity_name (r));
+        c->id = g_strdup (sapa_record_get_id (r));
+        g_ptr_array_add (n->changes, c);
+      }
+  /* Always from the owner's loop, never inside the save: callers aren't re-entered. */
+  {
+    g_autoptr(GSource) source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, notify_in_owner, n, notify_free);
+    g_source_set_static_name (source, "[sapa] store changed");
+    g_source_attach (source, self->owner_context);
+  }
+}
+
+static gboolean
+step_done (sqlite3      *db,
+           sqlite3_stmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+prepare (sqlite3       *db,
+         const char    *sql,
+         sqlite3_stmt **stmt,
+         GError       **error)
+{
+  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("prepare a database statement"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+log_change (SapaStore   *self,
+            const char  *entity,
+            const char  *id,
+            const char  *op,
+            guint64      hlc,
+            JsonObject  *fields,
+            GError     **error)
+{
+  g_autofree char *change_id = sapa_uuid_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  sqlite3_stmt *stmt = NULL;
+
+  json_node_set_object (node, fields);
+  if (!prepare (self->writer,
+                "INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?);", &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, change_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, entity, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, op, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) hlc);
+  sqlite3_bind_text (stmt, 6, json_to_string (node, FALSE), -1, g_free);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
+  return step_done (self->writer, stmt, _("write the change log"), error);
+}
+
+static JsonObject *
+json_subset (SapaRecord *record,
+             GPtrArray  *names)
+{
+  g_autoptr(JsonObject) all = sapa_record_to_json (record);
+  JsonObject *out = json_object_new ();
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+
+      if (json_object_has_member (all, name))
+        json_object_set_member (out, name, json_node_copy (json_object_get_member (all, name)));
+      else
+        json_object_set_null_member (out, name);
+    }
+  return out;
+}
+
+static char *
+field_hlc_json (GPtrArray *names,
+                guint64    hlc)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *obj = json_object_new ();
+  g_autofree char *stamp = sapa_hlc_to_string (hlc);
+
+  for (guint i = 0; i < names->len; i++)
+    json_object_set_string_member (obj, g_ptr_array_index (names, i), stamp);
+  json_node_take_object (node, obj);
+  return json_to_string (node, FALSE);
+}
+
+static gboolean
+write_audit (SapaStore   *self,
+             const char  *action,
+             const char  *customer_id,
+             const char  *detail,
+             guint64      hlc,
+             GError     **error);
+
+static gboolean
+insert_append_only (SapaStore   *self,
+                    SapaRecord  *record,
+                    guint64      hlc,
+                    GError     **error)
+{
+  const SapaEntity *e = sapa_record_get_entity (record);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(JsonObject) fields = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
+  for (guint i = 0; i <= e->n_fields; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ");");
+
+  if (!prepare (self->writer, sql->str, &stmt, error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
+  for (guint i = 0; i < e->n_fields; i++)
+    bind_field (stmt, i + 2, record, &e->fields[i]);
+  sqlite3_bind_int64 (stmt, e->n_fields + 2, (sqlite3_int64) hlc);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT &&
+      (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT,
+                   _("This entry was already saved"));
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("save the entry"));
+      return FALSE;
+    }
+
+  /* A contact with the customer (not an internal note) is recent activity for lookup ranking. */
+  if (g_str_equal (e->name, "interaction") &&
+      g_strcmp0 (sapa_record_get_string (record, "direction"), "internal") != 0)
+    {
+      if (!prepare (self->writer,
+                    "UPDATE customer SET last_contact_at = max(coalesce(last_contact_at, 0), ?1) WHERE id = ?2;",
+                    &stmt, error))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, sapa_record_get_int (record, "started_at"));
+      sqlite3_bind_text (stmt, 2, sapa_record_get_string (record, "customer_id"), -1, SQLITE_STATIC);
+      if (!step_done (self->writer, stmt, _("save the entry"), error))
+        return FALSE;
+    }
+
+  fields = sapa_record_to_json (record);
+  return log_change (self, e->name, sapa_record_get_id (record), "upsert", hlc, fields, error);
+}
+
+static gboolean
+upsert_mutable (SapaStore   *self,
+                SapaRecord  *record,
+                guint64      hlc,
+                gboolean    *out_written,
+                GError     **error)
+{
+  const SapaEntity *e = sapa_record_get_entity (record);
+  const char *id = sapa_record_get_id (record);
+  g_autoptr(SapaRecord) old = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(JsonObject) fields = NULL;
+  gboolean was_deleted = FALSE;
+  gboolean is_customer = g_str_equal (e->name, "customer");
+  GError *local = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int idx;
+
+  old = get_on (self->writer, e, id, TRUE, &was_deleted, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (old == NULL && is_customer && !sapa_record_has (record, "created_at"))
+    sapa_record_set_int (record, "created_at", g_get_real_time () / G_USEC_PER_SEC);
+  changed = sapa_record_diff (old, record);
+  if (old != NULL && changed->len == 0 && !was_deleted)
+    {
+      *out_written = FALSE;
+      return TRUE;
+    }
+  *out_written = TRUE;
+
+  if (old == NULL)
+    {
+      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
+                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
+      for (guint i = 0; i < e->n_fields + 2 + (is_customer ? 1 : 0); i++)
+        g_string_append (sql, ", ?");
+      g_string_append (sql, ");");
+      if (!prepare (self->writer, sql->str, &stmt, error))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      for (guint i = 0; i < e->n_fields; i++)
+        bind_field (stmt, i + 2, record, &e->fields[i]);
+      idx = e->n_fields + 2;
+    }
+  else
+    {
+      g_string_printf (sql, "UPDATE %s SET ", e->name);
+      for (guint i = 0; i < changed->len; i++)
+        g_string_append_printf (sql, "%s = ?, ", (const char *) g_ptr_array_index (changed, i));
+      g_string_append_printf (sql, "updated_hlc = ?, field_hlc = json_patch(field_hlc, ?), deleted = 0%s "
+                              "WHERE id = ?;", is_customer ? ", name_key = ?" : "");
+      if (!prepare (self->writer, sql->str, &stmt, error))
+        return FALSE;
+      for (guint i = 0; i < changed->len; i++)
+        bind_field (stmt, i + 1, record, sapa_entity_find_field (e, g_ptr_array_index (changed, i)));
+      idx = changed->len + 1;
+    }
+
+  sqlite3_bind_int64 (stmt, idx++, (sqlite3_int64) hlc);
+  sqlite3_bind_text (stmt, idx++, field_hlc_json (changed, hlc), -1, g_free);
+  if (is_customer)
+    sqlite3_bind_text (stmt, idx++, sapa_text_fold (sapa_record_get_string (record, "full_name")), -1, g_free);
+  if (old != NULL)
+    sqlite3_bind_text (stmt, idx++, id, -1, SQLITE_STATIC);
+  if (!step_done (self->writer, stmt, _("save the record"), error))
+    return FALSE;
+
+  fields = json_subset (record, changed);
+  if (!log_change (self, e->name, id, "upsert", hlc, fields, error))
+    return FALSE;
+
+  /* Edits of personal data are audited: who (the desk's agent), what, when. */
+  if (is_customer)
+    {
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < changed->len; i++)
+        g_string_append_printf (names, "%s%s", i ? "," : "", (const char *) g_ptr_array_index (changed, i));
+      if (!write_audit (self, old ? "edit_customer" : "create_customer", id, names->str, hlc, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+dup_meta_locked (SapaStore  *self,
+                 const char *key)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (sqlite3_prepare_v2 (self->writer, "SELECT value FROM desk_meta WHERE key = ?;", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+write_audit (SapaStore   *self,
+             const char  *action,
+             const char  *customer_id,
+             const char  *detail,
+             guint64      hlc,
+             GError     **error)
+{
+  g_autoptr(SapaRecord) audit = sapa_record_new ("audit_event");
+  g_autofree char *agent_id = dup_meta_locked (self, "agent_id");
+
+  sapa_record_set_string (audit, "action", action);
+  sapa_record_set_string (audit, "agent_id", agent_id);
+  sapa_record_set_string (audit, "customer_id", customer_id);
+  sapa_record_set_string (audit, "detail", detail);
+  sapa_record_set_int (audit, "at", g_get_real_time () / G_USEC_PER_SEC);
+  return insert_append_only (self, audit, hlc, error);
+}
+
+static gboolean
+begin (SapaStore  *self,
+       GError    **error)
+{
+  /* IMMEDIATE: busy_timeout does not cover a read->write upgrade. */
+  return exec (self->writer, "BEGIN IMMEDIATE;", _("start saving"), error);
+}
+
+static gboolean
+commit_or_rollback (SapaStore  *self,
+                    gboolean    ok,
+                    GError    **error)
+{
+  if (ok && exec (self->writer, "COMMIT;", _("finish saving"), error))
+    return TRUE;
+  sqlite3_exec (self->writer, "ROLLBACK;", NULL, NULL, NULL);
+  return FALSE;
+}
+
+gboolean
+sapa_store_save_all (SapaStore   *self,
+                     GPtrArray   *records,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) written = g_ptr_array_new ();
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (records != NULL, FALSE);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      GError *local = NULL;
+
+      if (!sapa_record_validate (g_ptr_array_index (records, i), &local))
+        {
+          g_set_error_literal (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID, local->message);
+          g_error_free (local);
+          return FALSE;
+        }
+    }
+
+  g_mutex_lock (&self->write_lock);
+  if (!begin (self, error))
+    {
+      g_mutex_unlock (&self->write_lock);
+      return FALSE;
+    }
+  for (guint i = 0; ok && i < records->len; i++)
+    {
+      SapaRecord *record = g_ptr_array_index (records, i);
+      guint64 hlc = sapa_hlc_now (self->hlc);
+      gboolean wrote = TRUE;
+
+      if (sapa_record_get_entity (record)->append_only)
+        ok = insert_append_only (self, record, hlc, error);
+      else
+        ok = upsert_mutable (self, record, hlc, &wrote, error);
+      if (ok && wrote)
+        g_ptr_array_add (written, record);
+    }
+  ok = commit_or_rollback (self, ok, error);
+  g_mutex_unlock (&self->write_lock);
+
+  if (ok && written->len > 0)
+    notify_changes (self, written, NULL, NULL);
+  return ok;
+}
+
+gboolean
+sapa_store_save (SapaStore   *self,
+                 SapaRecord  *record,
+                 GError     **error)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+  g_return_val_if_fail (SAPA_IS_RECORD (record), FALSE);
+  g_ptr_array_add (one, record);
+  return sapa_store_save_all (self, one, error);
+}
+
+static void
+save_all_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (sapa_store_save_all (source, task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+sapa_store_save_all_async (SapaStore           *self,
+                           GPtrArray           *records,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *copy;
+
+  g_return_if_fail (SAPA_IS_STORE (self));
+
+  /* The thread owns its own references; the caller may change its array. */
+  copy = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (records, i)));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sapa_store_save_all_async);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, save_all_thread);
+}
+
+gboolean
+sapa_store_save_all_finish (SapaStore     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+sapa_store_delete (SapaStore   *self,
+                   const char  *entity,
+                   const char  *id,
+                   GError     **error)
+{
+  const SapaEntity *e;
+  g_autofree char *sql = NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  sqlite3_stmt *stmt = NULL;
+  guint64 hlc;
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  if ((e = entity_or_error (entity, error)) == NULL)
+    return FALSE;
+  if (e->append_only)
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   _("Timeline entries and survey responses cannot be deleted"));
+      return FALSE;
+    }
+
+  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_hlc = ?1 WHERE id = ?2 AND deleted = 0;", e->name);
+  g_mutex_lock (&self->write_lock);
+  ok = begin (self, error);
+  if (ok)
+    {
+      hlc = sapa_hlc_now (self->hlc);
+      ok = prepare (self->writer, sql, &stmt, error);
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) hlc);
+          sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+          ok = step_done (self->writer, stmt, _("delete the record"), error);
+        }
+      if (ok && sqlite3_changes (self->writer) == 0)
+        {
+          g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_NOT_FOUND,
+                       _("The record was not found; it may have been deleted"));
+          ok = FALSE;
+        }
+      if (ok)
+        ok = log_change (self, e->name, id, "delete", hlc, fields, error);
+      ok = commit_or_rollback (self, ok, error);
+    }
+  g_mutex_unlock (&self->write_lock);
+
+  if (ok)
+    notify_changes (self, NULL, e->name, id);
+  return ok;
+}
+
+/* -- change log ----------------------------------------------------------- */
+
+GPtrArray *
+sapa_store_list_changes (SapaStore   *self,
+                         gint64       after_seq,
+                         guint        limit,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+
+  db = sapa_store_acquire_reader (self);
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT seq, change_id, entity, record_id, op, hlc, fields FROM change_log "
+                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2;", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, after_seq);
+      sqlite3_bind_int64 (stmt, 2, limit ? limit : G_MAXINT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          JsonObject *o = json_object_new ();
+          g_autoptr(JsonNode) fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
+          g_autofree char *hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
+
+          json_object_set_int_member (o, "seq", sqlite3_column_int64 (stmt, 0));
+          json_object_set_string_member (o, "change_id", (const char *) sqlite3_column_text (stmt, 1));
+          json_object_set_string_member (o, "entity", (const char *) sqlite3_column_text (stmt, 2));
+          json_object_set_string_member (o, "id", (const char *) sqlite3_column_text (stmt, 3));
+          json_object_set_string_member (o, "op", (const char *) sqlite3_column_text (stmt, 4));
+          json_object_set_string_member (o, "hlc", hlc);
+          json_object_set_member (o, "fields", fields ? json_node_copy (fields) : json_node_new (JSON_NODE_OBJECT));
+          g_ptr_array_add (out, o);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    sapa_store_set_sqlite_error (error, db, rc, _("read the change log"));
+  sapa_store_release_reader (self, db);
+  return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
+}
+
+gint64
+sapa_store_count_changes (SapaStore *self)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), -1);
+  db = sapa_store_acquire_reader (self);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM change_log;", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sapa_store_release_reader (self, db);
+  return n;
+}
+
+void
+sapa_store_checkpoint (SapaStore *self,
+                       guint      pages)
+{
+  int log_pages = 0, done = 0;
+
+  g_return_if_fail (SAPA_IS_STORE (self));
+  g_mutex_lock (&self->write_lock);
+  sqlite3_wal_checkpoint_v2 (self->writer, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
+  if ((guint) log_pages > pages)
+    sqlite3_wal_checkpoint_v2 (self->writer, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+}
