@@ -781,6 +781,16 @@ insert_interaction (CustomerCtx  *c,
   sqlite3_stmt *s = d->ins_interaction;
   g_autofree char *id = sapa_uuid_from_rand (d->rand);
 
+  /* Nothing after `now`: a contact that would end later moves back, keeping its length. */
+  if (MAX (started, ended) > d->now - 60)
+    {
+      gint64 shift = MAX (started, ended) - (d->now - 60);
+
+      started -= shift;
+      if (ended > 0)
+        ended -= shift;
+    }
+
   sqlite3_bind_int64 (s, 1, d->next_interaction_num++);
   bind_text (s, 2, id);
   bind_text (s, 3, conversation_id);
@@ -880,8 +890,9 @@ insert_survey (CustomerCtx  *c,
   const char *via;
   int score = survey_score (d, kind, complaint);
   gboolean good = (kind == 0 && score >= 4) || (kind == 1 && score >= 9) || (kind == 2 && score >= 5);
-  gint64 at = MIN (after + rnd (d, 60, 2 * DAY), d->now);
+  gint64 at = after + rnd (d, 60, 2 * DAY);
 
+  at = MIN (at, d->now);
   switch (channel)
     {
     case CH_WALK_IN: via = chance (d, 0.7) ? "kiosk" : "in_person"; break;
@@ -1073,14 +1084,18 @@ insert_conversation (CustomerCtx  *c,
     }
 
   if (done)
-    resolved = MIN (last + rnd (d, 60, 6 * 3600), d->now);
+    {
+      resolved = last + rnd (d, 60, 6 * 3600);
+      resolved = MIN (resolved, d->now);
+    }
   if (complaint)
     {
       if (done)
         steps_done = g_strv_length ((char **) sapa_complaint_steps);
       else
         {
-          steps_done = MAX (steps_done, (guint) rnd (d, 1, 5));
+          guint at_least = rnd (d, 1, 5);
+          steps_done = MAX (steps_done, at_least);
           follow_up = d->now + rnd (d, 1, 7) * DAY;
         }
     }
@@ -1198,9 +1213,11 @@ insert_customer (Demo    *d,
 
     while (left > 0)
       {
-        guint size = MIN (left, 1 + geometric (d, 2.0));
-        gint64 start = created + DAY + (gint64) (g_rand_double (d->rand) * (double) (d->now - created - 2 * DAY));
+        guint size = 1 + geometric (d, 2.0);
+        gint64 start;
 
+        size = MIN (left, size);
+        start = created + DAY + (gint64) (g_rand_double (d->rand) * (double) (d->now - created - 2 * DAY));
         g_array_append_val (sizes, size);
         g_array_append_val (starts, start);
         left -= size;
