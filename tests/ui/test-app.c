@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sapa-application.h"
@@ -91,6 +92,25 @@ test_corrupt_database (void)
     g_string_append (junk, "this is not a database ");
   g_file_set_contents (path, junk->str, junk->len, &error);
   g_assert_no_error (error);
+
+  check_refused (path);
+}
+
+static void
+test_too_new_database (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "newer.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  SapaStore *store;
+  sqlite3 *db = NULL;
+
+  /* A database written by a newer Sapa: a later schema version. */
+  store = sapa_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 
   check_refused (path);
 }
@@ -228,6 +248,7 @@ main (int   argc,
 
   g_test_add_func ("/app/corrupt-database", test_corrupt_database);
   g_test_add_func ("/app/unreadable-database", test_unreadable_database);
+  g_test_add_func ("/app/too-new-database", test_too_new_database);
   g_test_add_func ("/app/open-remembers", test_open_remembers);
   g_test_add_func ("/app/default-database", test_default_database);
   g_test_add_func ("/app/window-size-saved", test_window_size_saved);
