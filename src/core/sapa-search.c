@@ -1036,7 +1036,7 @@ score_candidate (Candidate  *c,
     case QUERY_TEXT:
       if (plan->tokens->len == 0)
         break;
-      if (c->sources & SOURCE_NAME_EXACT && g_str_equal (c->name_key, plan->folded))
+      if (g_str_equal (c->name_key, plan->folded))
         TAKE (3, "name");
       if (tokens_in (plan->tokens, c->name_key, NULL, TRUE))
         TAKE (2, "name");
