@@ -75,7 +75,8 @@ typedef struct {
   char      *folded;       /* the whole query, folded */
   GPtrArray *tokens;       /* folded text tokens (letters and digits runs) */
   GPtrArray *short_tokens; /* the one-letter tokens, left out of the FTS5 query */
-  GPtrArray *digit_words;  /* MIXED: digit words of 4 or more digits */
+  GPtrArray *digit_words;  /* MIXED: runs of 4 or more digits, anywhere in a phone */
+  GPtrArray *digit_starts; /* MIXED: runs of 1-3 digits, the start of a phone typed on */
   GPtrArray *fts_reads;    /* FTS5 MATCH expressions read in turn, until the cap */
   char      *fts_plain;    /* every token as a prefix: the bare query */
   gboolean   narrowed;     /* the reads have 3-character heads of longer tokens */
@@ -114,6 +115,7 @@ plan_clear (Plan *plan)
   g_clear_pointer (&plan->short_tokens, g_ptr_array_unref);
   g_clear_pointer (&plan->tokens, g_ptr_array_unref);
   g_clear_pointer (&plan->digit_words, g_ptr_array_unref);
+  g_clear_pointer (&plan->digit_starts, g_ptr_array_unref);
   g_clear_pointer (&plan->fts_reads, g_ptr_array_unref);
   g_clear_pointer (&plan->fts_plain, g_free);
   g_clear_pointer (&plan->fts_fallback, g_free);
@@ -346,10 +348,11 @@ plan_build (Plan       *plan,
     }
 
   /* Words with letters, maybe with numbers: "budi 0812". Digit words of four
-   * or more digits are phone (or account) parts; shorter ones are searched
-   * like words (budi12@...). */
+   * or more digits are phone (or account) parts; shorter ones are the start
+   * of a phone number being typed ("budi 08" on the way to "budi 0812"). */
   text_words = g_ptr_array_new ();
   plan->digit_words = g_ptr_array_new_with_free_func (g_free);
+  plan->digit_starts = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; words[i] != NULL; )
     {
       g_autoptr(GString) run = g_string_new (NULL);
@@ -366,9 +369,8 @@ plan_build (Plan       *plan,
         {
           if (run->len >= 4)
             g_ptr_array_add (plan->digit_words, g_string_free (g_steal_pointer (&run), FALSE));
-          else
-            for (guint k = i; k < j; k++)
-              g_ptr_array_add (text_words, words[k]);
+          else if (run->len > 0)
+            g_ptr_array_add (plan->digit_starts, g_string_free (g_steal_pointer (&run), FALSE));
           i = j;
         }
       else
@@ -379,12 +381,13 @@ plan_build (Plan       *plan,
   if (plan->tokens->len == 0 && plan->account == NULL)
     return FALSE;
 
-  if (plan->digit_words->len > 0 && plan->tokens->len > 0)
+  if ((plan->digit_words->len > 0 || plan->digit_starts->len > 0) && plan->tokens->len > 0)
     plan->kind = QUERY_MIXED;
   else
     {
       plan->kind = QUERY_TEXT;
       g_clear_pointer (&plan->digit_words, g_ptr_array_unref);
+      g_clear_pointer (&plan->digit_starts, g_ptr_array_unref);
       if (plan->tokens->len == 0)
         return TRUE;   /* symbols and digits: only the account lookup */
     }
@@ -752,6 +755,73 @@ load_facts (Gather        *g,
   return TRUE;
 }
 
+/* Whether a phone of the stored JSON array starts with @digits as typed in
+ * national form ("08" for +628...), in international form without the plus
+ * ("628"), or after the country code ("81"). */
+static gboolean
+phones_start_local (const char *json,
+                    const char *digits)
+{
+  gsize n = strlen (digits);
+
+  for (const char *p = json; p != NULL && *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) || (p > json && g_ascii_isdigit (p[-1])))
+        continue;
+      /* p is the first digit of a phone */
+      if (strncmp (p, digits, n) == 0)
+        return TRUE;
+      if (strncmp (p, "62", 2) == 0)
+        {
+          if (digits[0] == '0' && strncmp (p + 2, digits + 1, n - 1) == 0)
+            return TRUE;
+          if (strncmp (p + 2, digits, n) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* MIXED: the words match the name or addresses, and each run of digits a
+ * phone (a part, or the start of one), the account, or an address word.
+ * *all_full when every run is a whole phone or account number. */
+static gboolean
+mixed_matches (const Plan      *plan,
+               const Candidate *c,
+               gboolean        *all_full)
+{
+  *all_full = plan->digit_starts->len == 0;
+  if (!c->exists || !tokens_in (plan->tokens, c->name_key, c->emails, FALSE))
+    return FALSE;
+
+  for (guint i = 0; i < plan->digit_words->len; i++)
+    {
+      const char *d = g_ptr_array_index (plan->digit_words, i);
+      gboolean full = FALSE;
+
+      if (phones_contain_local (c->phones, d, &full))
+        *all_full &= full;
+      else if (c->account != NULL && g_str_equal (c->account, d))
+        ;
+      else if (c->account != NULL && strlen (d) == 4 && g_str_has_suffix (c->account, d))
+        *all_full = FALSE;
+      else if (text_has_word (c->emails, d, strlen (d), FALSE))
+        *all_full = FALSE;
+      else
+        return FALSE;
+    }
+  for (guint i = 0; i < plan->digit_starts->len; i++)
+    {
+      const char *d = g_ptr_array_index (plan->digit_starts, i);
+
+      if (!phones_start_local (c->phones, d)
+          && !(c->account != NULL && g_str_has_prefix (c->account, d))
+          && !text_has_word (c->emails, d, strlen (d), FALSE))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Whether the words of the query are word prefixes of the candidate's name or
  * addresses: what FTS5 was not asked (one-letter tokens, the rest of longer
  * words) checked in C. */
@@ -759,8 +829,12 @@ static gboolean
 text_matches (const Plan      *plan,
               const Candidate *c)
 {
+  gboolean all_full;
+
   if (!c->exists)
     return FALSE;
+  if (plan->kind == QUERY_MIXED)
+    return mixed_matches (plan, c, &all_full);
   if (!plan->narrowed && plan->short_tokens->len == 0)
     return TRUE;
   return tokens_in (plan->narrowed ? plan->tokens : plan->short_tokens,
@@ -780,7 +854,8 @@ run_fts (Gather        *g,
          GError       **error)
 {
   const Plan *plan = g->plan;
-  gboolean check = !g->count_only && (plan->narrowed || plan->short_tokens->len > 0);
+  gboolean check = !g->count_only && (plan->narrowed || plan->short_tokens->len > 0
+                                      || plan->kind == QUERY_MIXED);
   sqlite3_stmt *stmt = NULL;
   gint64 before = G_MAXINT64;
   gboolean ok = TRUE;
@@ -935,7 +1010,7 @@ gather_candidates (Gather        *g,
   if (bare)
     return TRUE;
 
-  if (plan->kind == QUERY_MIXED)
+  if (plan->kind == QUERY_MIXED && plan->digit_words->len > 0)
     {
       /* Candidates from the phone side too, checked against the words later:
        * the name side alone may be capped before reaching them. */
@@ -996,7 +1071,6 @@ score_candidate (Candidate  *c,
 {
   const char *phones_json = c->phones;
   const char *emails_json = c->emails;
-  const char *account = c->account;
 
   c->score = 0;
   c->matched = NULL;
@@ -1036,7 +1110,7 @@ score_candidate (Candidate  *c,
     case QUERY_TEXT:
       if (plan->tokens->len == 0)
         break;
-      if (c->sources & SOURCE_NAME_EXACT && g_str_equal (c->name_key, plan->folded))
+      if (g_str_equal (c->name_key, plan->folded))
         TAKE (3, "name");
       if (tokens_in (plan->tokens, c->name_key, NULL, TRUE))
         TAKE (2, "name");
@@ -1056,27 +1130,9 @@ score_candidate (Candidate  *c,
 
     case QUERY_MIXED:
       {
-        gboolean all_full = TRUE;
-        gboolean ok;
+        gboolean all_full;
 
-        ok = tokens_in (plan->tokens, c->name_key, emails_json, FALSE);
-        for (guint i = 0; i < plan->digit_words->len && ok; i++)
-          {
-            const char *d = g_ptr_array_index (plan->digit_words, i);
-            gboolean full = FALSE;
-
-            if (phones_contain_local (phones_json, d, &full))
-              all_full &= full;
-            else if (account != NULL && g_str_equal (account, d))
-              ;
-            else if (account != NULL && strlen (d) == 4 && g_str_has_suffix (account, d))
-              all_full = FALSE;
-            else if (text_has_word (emails_json, d, strlen (d), FALSE))
-              all_full = FALSE;
-            else
-              ok = FALSE;
-          }
-        if (ok)
+        if (mixed_matches (plan, c, &all_full))
           TAKE (all_full && tokens_in (plan->tokens, c->name_key, NULL, TRUE) ? 2 : 1, "name");
       }
       break;

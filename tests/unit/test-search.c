@@ -549,6 +549,23 @@ test_mixed (Fixture       *f,
   assert_hit (f, "budi santoso 0812 3456 7890", budi_0812, "2", "name");
   assert_hit (f, "budi 3456", budi_acct, NULL, NULL);
   assert_no_hit (f, "sari 0857", sari_0812);
+
+  /* On the way to "budi 0812": the start of the number, as typed so far. */
+  assert_hit (f, "budi 0", budi_0812, "1", "name");
+  assert_hit (f, "budi 0", budi_0857, "1", "name");
+  assert_hit (f, "budi 08", budi_0857, "1", "name");
+  assert_hit (f, "budi 081", budi_0812, "1", "name");
+  assert_no_hit (f, "budi 081", budi_0857);
+  assert_hit (f, "budi 085", budi_0857, "1", "name");
+  assert_no_hit (f, "budi 085", budi_0812);
+  assert_hit (f, "budi +62 8", budi_0812, "1", "name");
+  assert_hit (f, "budi 81", budi_0812, "1", "name");
+  assert_no_hit (f, "budi 81", budi_0857);
+  assert_no_hit (f, "budi 08", sari_0812);
+  assert_hit (f, "sari 08", sari_0812, "1", "name");
+  /* ... or of the account number. */
+  assert_hit (f, "budi 888", budi_acct, "1", "name");
+  assert_no_hit (f, "budi 888", budi_0812);
 }
 
 static void
