@@ -101,8 +101,8 @@ sapa_hlc_observe (SapaHlc  *self,
     {
       g_mutex_unlock (&self->lock);
       g_set_error (error, SAPA_HLC_ERROR, SAPA_HLC_ERROR_TOO_FAR_AHEAD,
-                   _("A change is stamped %" G_GINT64_FORMAT " s in the future; check the clock of the device that made it"),
-                   (sapa_hlc_millis (remote) - pt) / 1000);
+                   _("A change is stamped %d s in the future; check the clock of the device that made it"),
+                   (int) MIN ((sapa_hlc_millis (remote) - pt) / 1000, G_MAXINT));
       return FALSE;
     }
   if (remote > self->last)
