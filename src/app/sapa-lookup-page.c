@@ -329,6 +329,25 @@ entry_key_pressed_cb (SapaLookupPage        *self,
   return GDK_EVENT_STOP;
 }
 
+static gboolean
+list_key_pressed_cb (SapaLookupPage        *self,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     GtkEventControllerKey *controller)
+{
+  /* Up on the first hit goes back to the search entry, to type more. */
+  if ((keyval != GDK_KEY_Up && keyval != GDK_KEY_KP_Up) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0)
+    return GDK_EVENT_PROPAGATE;
+  if (gtk_single_selection_get_selected (self->selection) != 0)
+    return GDK_EVENT_PROPAGATE;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+  return GDK_EVENT_STOP;
+}
+
 static void
 store_changed_cb (SapaLookupPage *self,
                   const char     *entity,
@@ -479,6 +498,12 @@ sapa_lookup_page_init (SapaLookupPage *self)
   g_signal_connect_object (keys, "key-pressed", G_CALLBACK (entry_key_pressed_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (list_key_pressed_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), keys);
 }
 
 GtkWidget *

@@ -18,21 +18,31 @@
  *    (name words, or email words), a phone or account number (only digits and
  *    phone punctuation), an email (has an '@'), or text mixed with digits
  *    ("budi 0812").
- * 2. Candidates come from bounded index reads only: the FTS5 match of the
- *    quoted prefix tokens, newest customers first (ORDER BY rowid DESC, which
- *    FTS5 serves without sorting), the digit-suffix ranges of customer_phone,
- *    and the B-tree lookups for exact matches (folded full name, email,
- *    account number, last four of the account). The exact lookups are always
- *    read, so an exact match is never lost to the cap. Never ORDER BY rank:
- *    over a short prefix that sorts the whole match set.
- * 3. Candidates are checked and scored in C, sorted (score, last contact,
- *    name), and only the hits shown are loaded as full records.
+ * 2. Candidates come from bounded index reads only: FTS5 matches of quoted
+ *    tokens, newest customers first (ORDER BY rowid DESC, which FTS5 serves
+ *    without sorting) and paged by rowid; the digit-suffix ranges of
+ *    customer_phone; the address range of customer_email; and the B-tree
+ *    lookups for exact matches (folded full name, account number, last four
+ *    of the account, whole phone number). The exact lookups are always read,
+ *    so an exact match is never lost to the cap. Never ORDER BY rank: over a
+ *    short prefix that sorts the whole match set.
+ * 3. Candidates are checked and scored in C from a few columns, sorted
+ *    (score, last contact, name), and only the hits shown are loaded as
+ *    full records.
  */
 
-/* Candidates read from each index before ranking. With newest customers first,
- * 256 gives the ranking enough to choose from while keeping a short prefix
- * over a million customers within a few milliseconds. */
-#define CANDIDATE_CAP 256
+/* Rows read from each index before ranking. A page of the newest matches is
+ * plenty to rank the few dozen hits shown from, and each candidate costs a
+ * row read (a few microseconds at a million customers), so the cap is most
+ * of a lookup's cost. */
+#define CANDIDATE_CAP 128
+
+/* Pages of candidates read from FTS5 while the words checked in C reject
+ * most of them ("siti ged" reads "sit"* "ged"*, and Sitompul is no Siti). */
+#define MAX_PAGES 4
+
+/* Words given to FTS5; a longer query has its other words checked in C. */
+#define MAX_FTS_TOKENS 6
 
 /* Check the cancellable every this many SQLite virtual machine steps. */
 #define PROGRESS_STEPS 2000
@@ -55,7 +65,7 @@ typedef enum {
   SOURCE_NAME_EXACT   = 1 << 1,
   SOURCE_NAME_RANGE   = 1 << 2,
   SOURCE_PHONE        = 1 << 3,
-  SOURCE_EMAIL_EXACT  = 1 << 4,
+  SOURCE_EMAIL        = 1 << 4,
   SOURCE_ACCOUNT      = 1 << 5,
   SOURCE_ACCOUNT_LAST4 = 1 << 6,
 } Source;
@@ -65,8 +75,13 @@ typedef struct {
   char      *folded;       /* the whole query, folded */
   GPtrArray *tokens;       /* folded text tokens (letters and digits runs) */
   GPtrArray *short_tokens; /* the one-letter tokens, left out of the FTS5 query */
-  GPtrArray *digit_words;  /* MIXED: digit words of 4 or more digits */
-  char      *fts_expr;     /* FTS5 MATCH expression, or NULL */
+  GPtrArray *digit_words;  /* MIXED: runs of 4 or more digits, anywhere in a phone */
+  GPtrArray *digit_starts; /* MIXED: runs of 1-3 digits, the start of a phone typed on */
+  GPtrArray *fts_reads;    /* FTS5 MATCH expressions read in turn, until the cap */
+  char      *fts_plain;    /* every token as a prefix: the bare query */
+  gboolean   narrowed;     /* the reads have 3-character heads of longer tokens */
+  gboolean   more_if_capped; /* read on when the previous read filled the cap (else when it did not) */
+  char      *fts_fallback; /* EMAIL: FTS5 phrase when the address range is empty */
   char      *range_prefix; /* TEXT/MIXED without FTS tokens: name_key prefix */
   char      *digits;       /* PHONE: every digit of the query */
   char      *digits_alt;   /* PHONE: "62" + digits[1:] when digits start with 0 */
@@ -75,14 +90,22 @@ typedef struct {
   char      *account;      /* upper-case letters and digits, when it has a digit */
 } Plan;
 
+/* A customer found by one or more index reads, with the columns it is
+ * checked and ranked by once they are loaded. */
 typedef struct {
   gint64      num;
   guint       sources;
   int         score;
   const char *matched;
+  gboolean    loaded;
+  gboolean    exists;       /* loaded, and neither deleted nor merged */
+  gboolean    text_checked;
   gboolean    has_contact;
   gint64      last_contact;
   char       *name_key;
+  char       *phones;       /* the stored JSON arrays */
+  char       *emails;
+  char       *account;
 } Candidate;
 
 static void
@@ -92,7 +115,10 @@ plan_clear (Plan *plan)
   g_clear_pointer (&plan->short_tokens, g_ptr_array_unref);
   g_clear_pointer (&plan->tokens, g_ptr_array_unref);
   g_clear_pointer (&plan->digit_words, g_ptr_array_unref);
-  g_clear_pointer (&plan->fts_expr, g_free);
+  g_clear_pointer (&plan->digit_starts, g_ptr_array_unref);
+  g_clear_pointer (&plan->fts_reads, g_ptr_array_unref);
+  g_clear_pointer (&plan->fts_plain, g_free);
+  g_clear_pointer (&plan->fts_fallback, g_free);
   g_clear_pointer (&plan->range_prefix, g_free);
   g_clear_pointer (&plan->digits, g_free);
   g_clear_pointer (&plan->digits_alt, g_free);
@@ -109,6 +135,9 @@ candidate_clear (gpointer data)
   Candidate *c = data;
 
   g_clear_pointer (&c->name_key, g_free);
+  g_clear_pointer (&c->phones, g_free);
+  g_clear_pointer (&c->emails, g_free);
+  g_clear_pointer (&c->account, g_free);
 }
 
 static inline gboolean
@@ -250,6 +279,8 @@ plan_build (Plan       *plan,
   g_autoptr(GString) all_digits = NULL;
   g_autoptr(GString) expr = NULL;
   gboolean only_digit_words = TRUE;
+  guint n_fts;
+  glong n_chars = 0;
 
   plan->kind = QUERY_NONE;
 
@@ -261,6 +292,7 @@ plan_build (Plan       *plan,
     return FALSE;
   plan->tokens = g_ptr_array_new_with_free_func (g_free);
   plan->short_tokens = g_ptr_array_new ();
+  plan->fts_reads = g_ptr_array_new_with_free_func (g_free);
 
   if (strchr (trimmed, '@') != NULL)
     {
@@ -269,12 +301,19 @@ plan_build (Plan       *plan,
         return FALSE;
       plan->kind = QUERY_EMAIL;
       plan->email = g_utf8_strdown (trimmed, -1);
-      /* One phrase, its last token a prefix: "budi.san@gm" matches
-       * budi.santoso@gmail.com. */
-      expr = g_string_new ("emails : ");
-      append_fts_string (expr, plan->folded);
-      g_string_append_c (expr, '*');
-      plan->fts_expr = g_string_free (g_steal_pointer (&expr), FALSE);
+      /* Addresses are typed from their start: a range of customer_email.
+       * When that finds nothing ("santoso@gm", "@hartono"), one FTS5 phrase
+       * whose last token is a prefix, on the emails column; as a phrase it
+       * reads positions, so not for one or two letters (every "gmail"). */
+      for (guint i = 0; i < plan->tokens->len; i++)
+        n_chars += g_utf8_strlen (g_ptr_array_index (plan->tokens, i), -1);
+      if (n_chars >= 3)
+        {
+          expr = g_string_new ("emails : ");
+          append_fts_string (expr, plan->folded);
+          g_string_append_c (expr, '*');
+          plan->fts_fallback = g_string_free (g_steal_pointer (&expr), FALSE);
+        }
       return TRUE;
     }
 
@@ -309,10 +348,11 @@ plan_build (Plan       *plan,
     }
 
   /* Words with letters, maybe with numbers: "budi 0812". Digit words of four
-   * or more digits are phone (or account) parts; shorter ones are searched
-   * like words (budi12@...). */
+   * or more digits are phone (or account) parts; shorter ones are the start
+   * of a phone number being typed ("budi 08" on the way to "budi 0812"). */
   text_words = g_ptr_array_new ();
   plan->digit_words = g_ptr_array_new_with_free_func (g_free);
+  plan->digit_starts = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; words[i] != NULL; )
     {
       g_autoptr(GString) run = g_string_new (NULL);
@@ -329,9 +369,8 @@ plan_build (Plan       *plan,
         {
           if (run->len >= 4)
             g_ptr_array_add (plan->digit_words, g_string_free (g_steal_pointer (&run), FALSE));
-          else
-            for (guint k = i; k < j; k++)
-              g_ptr_array_add (text_words, words[k]);
+          else if (run->len > 0)
+            g_ptr_array_add (plan->digit_starts, g_string_free (g_steal_pointer (&run), FALSE));
           i = j;
         }
       else
@@ -342,287 +381,95 @@ plan_build (Plan       *plan,
   if (plan->tokens->len == 0 && plan->account == NULL)
     return FALSE;
 
-  if (plan->digit_words->len > 0 && plan->tokens->len > 0)
+  if ((plan->digit_words->len > 0 || plan->digit_starts->len > 0) && plan->tokens->len > 0)
     plan->kind = QUERY_MIXED;
   else
     {
       plan->kind = QUERY_TEXT;
       g_clear_pointer (&plan->digit_words, g_ptr_array_unref);
+      g_clear_pointer (&plan->digit_starts, g_ptr_array_unref);
       if (plan->tokens->len == 0)
         return TRUE;   /* symbols and digits: only the account lookup */
     }
 
-  /* One-letter tokens are checked in C: as FTS5 prefixes they would merge
-   * the doclists of every word starting with that letter. */
-  expr = g_string_new (NULL);
+  /* FTS5 answers a prefix of two or three characters from its prefix index
+   * (prefix='2 3'), streaming rowids, so a bounded read costs next to
+   * nothing; whole words stream too. A longer prefix it answers by first
+   * merging the doclists of every term with that prefix: thousands of rows
+   * for a common name, several milliseconds at a million customers, whatever
+   * the LIMIT. So the lookup asks FTS5 for the first three characters of
+   * longer words (and for whole words) and checks the rest of each prefix in
+   * C, as it does one-letter tokens. The plain expression, every token as a
+   * prefix, is what the benchmark's bare query runs. */
+  n_fts = 0;
   for (guint i = 0; i < plan->tokens->len; i++)
     {
       const char *tok = g_ptr_array_index (plan->tokens, i);
+      glong len = g_utf8_strlen (tok, -1);
 
-      if (g_utf8_strlen (tok, -1) < 2)
-        {
-          g_ptr_array_add (plan->short_tokens, (gpointer) tok);
-          continue;
-        }
-      if (expr->len > 0)
-        g_string_append_c (expr, ' ');
-      append_fts_string (expr, tok);
-      g_string_append_c (expr, '*');
-    }
-  if (expr->len > 0)
-    plan->fts_expr = g_string_free (g_steal_pointer (&expr), FALSE);
-  else
-    plan->range_prefix = g_strdup (g_ptr_array_index (plan->tokens, 0));
-
-  return TRUE;
-}
-
-typedef struct {
-  sqlite3    *db;
-  GArray     *candidates;   /* Candidate, one per source row until merged */
-  gboolean    count_only;   /* the bare query: count rows, keep nothing */
-  guint       n_rows;
-  gboolean    truncated;
-} Gather;
-
-static inline void
-gather_add (Gather *g,
-            gint64  num,
-            Source  source)
-{
-  Candidate c = { .num = num, .sources = source };
-
-  g->n_rows++;
-  if (!g->count_only)
-    g_array_append_val (g->candidates, c);
-}
-
-static int
-compare_num (gconstpointer a,
-             gconstpointer b)
-{
-  const Candidate *x = a;
-  const Candidate *y = b;
-
-  return x->num < y->num ? -1 : (x->num > y->num ? 1 : 0);
-}
-
-/* One candidate per customer, with the sources that found it. */
-static void
-gather_merge (Gather *g)
-{
-  GArray *a = g->candidates;
-  guint out = 0;
-
-  g_array_sort (a, compare_num);
-  for (guint i = 0; i < a->len; i++)
-    {
-      Candidate *c = &g_array_index (a, Candidate, i);
-
-      if (out > 0 && g_array_index (a, Candidate, out - 1).num == c->num)
-        g_array_index (a, Candidate, out - 1).sources |= c->sources;
+      if (len < 2)
+        g_ptr_array_add (plan->short_tokens, (gpointer) tok);
       else
-        g_array_index (a, Candidate, out++) = *c;
-    }
-  g_array_set_size (a, out);
-}
-
-static gboolean
-prepare (sqlite3       *db,
-         const char    *sql,
-         sqlite3_stmt **stmt,
-         GError       **error)
-{
-  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sapa_store_set_sqlite_error (error, db, rc, "preparing the customer lookup");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-step_failed (sqlite3       *db,
-             int            rc,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  if (rc == SQLITE_INTERRUPT && g_cancellable_is_cancelled (cancellable))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           _("The search was cancelled"));
-      return TRUE;
-    }
-  sapa_store_set_sqlite_error (error, db, rc, "looking up customers");
-  return TRUE;
-}
-
-/* Runs @sql with the text parameters @a (and @b when not NULL) and the cap as
- * the last parameter; every first column is a customer num. Returns the
- * number of rows read, or -1 on error. */
-static int
-run_source (Gather        *g,
-            const char    *sql,
-            const char    *a,
-            const char    *b,
-            Source         source,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int n = 0;
-  int param = 1;
-  int rc;
-
-  if (!prepare (g->db, sql, &stmt, error))
-    return -1;
-
-  sqlite3_bind_text (stmt, param++, a, -1, SQLITE_STATIC);
-  if (b != NULL)
-    sqlite3_bind_text (stmt, param++, b, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, param, CANDIDATE_CAP + 1);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (n == CANDIDATE_CAP)
         {
-          g->truncated = TRUE;
-          break;
-        }
-      gather_add (g, sqlite3_column_int64 (stmt, 0), source);
-      n++;
-    }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      step_failed (g->db, rc, cancellable, error);
-      n = -1;
-    }
-  sqlite3_finalize (stmt);
-  return n;
-}
-
-#define SQL_FTS \
-  "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?2"
-#define SQL_NAME_EXACT \
-  "SELECT num FROM customer WHERE name_key = ?1 AND deleted = 0 AND merged_into IS NULL" \
-  " ORDER BY num DESC LIMIT ?2"
-#define SQL_NAME_RANGE \
-  "SELECT num FROM customer WHERE name_key >= ?1 AND name_key < ?2" \
-  " AND deleted = 0 AND merged_into IS NULL LIMIT ?3"
-#define SQL_PHONE_RANGE \
-  "SELECT customer_num FROM customer_phone WHERE digits >= ?1 AND digits < ?2 LIMIT ?3"
-#define SQL_EMAIL_EXACT \
-  "SELECT customer_num FROM customer_email WHERE email = ?1 LIMIT ?2"
-#define SQL_ACCOUNT \
-  "SELECT num FROM customer WHERE account_number = ?1 AND deleted = 0 AND merged_into IS NULL" \
-  " LIMIT ?2"
-#define SQL_ACCOUNT_LAST4 \
-  "SELECT num FROM customer WHERE account_last4 = ?1 AND account_number IS NOT NULL" \
-  " AND deleted = 0 AND merged_into IS NULL ORDER BY num DESC LIMIT ?2"
-#define SQL_RANK_COLUMNS \
-  "SELECT name_key, phones, emails, account_number, last_contact_at FROM customer" \
-  " WHERE num = ?1 AND deleted = 0 AND merged_into IS NULL"
-
-static gboolean
-run_phone_range (Gather        *g,
-                 const char    *digits,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  g_autofree char *upper = prefix_upper_bound (digits);
-
-  return run_source (g, SQL_PHONE_RANGE, digits, upper, SOURCE_PHONE, cancellable, error) >= 0;
-}
-
-static gboolean
-gather_candidates (Gather        *g,
-                   const Plan    *plan,
-                   gboolean       bare,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  if (plan->fts_expr != NULL)
-    {
-      if (run_source (g, SQL_FTS, plan->fts_expr, NULL, SOURCE_FTS, cancellable, error) < 0)
-        return FALSE;
-    }
-  else if (plan->range_prefix != NULL)
-    {
-      g_autofree char *upper = prefix_upper_bound (plan->range_prefix);
-
-      if (run_source (g, SQL_NAME_RANGE, plan->range_prefix, upper, SOURCE_NAME_RANGE,
-                      cancellable, error) < 0)
-        return FALSE;
-    }
-
-  if (plan->kind == QUERY_PHONE)
-    {
-      if (!run_phone_range (g, plan->digits, cancellable, error))
-        return FALSE;
-      if (plan->digits_alt != NULL && !run_phone_range (g, plan->digits_alt, cancellable, error))
-        return FALSE;
-    }
-
-  if (bare)
-    return TRUE;
-
-  if (plan->kind == QUERY_MIXED)
-    {
-      /* Candidates from the phone side too, checked against the words later:
-       * the name side alone may be capped before reaching them. */
-      const char *longest = NULL;
-
-      for (guint i = 0; i < plan->digit_words->len; i++)
-        {
-          const char *d = g_ptr_array_index (plan->digit_words, i);
-          if (longest == NULL || strlen (d) > strlen (longest))
-            longest = d;
-        }
-      if (!run_phone_range (g, longest, cancellable, error))
-        return FALSE;
-      if (longest[0] == '0')
-        {
-          g_autofree char *alt = g_strconcat ("62", longest + 1, NULL);
-          if (!run_phone_range (g, alt, cancellable, error))
-            return FALSE;
+          n_fts++;
+          /* Past a few words, the rest is checked in C. */
+          if (len > 3 || n_fts > MAX_FTS_TOKENS)
+            plan->narrowed = TRUE;
         }
     }
+  n_fts = MIN (n_fts, MAX_FTS_TOKENS);
+  if (n_fts > 0)
+    {
+      g_autoptr(GString) whole = g_string_new (NULL);
+      g_autoptr(GString) plain = g_string_new (NULL);
+      guint seen = 0;
 
-  /* Exact matches straight from the B-tree indexes: never lost to the cap. */
-  if (plan->kind == QUERY_TEXT || plan->kind == QUERY_MIXED)
-    {
-      if (run_source (g, SQL_NAME_EXACT, plan->folded, NULL, SOURCE_NAME_EXACT,
-                      cancellable, error) < 0)
-        return FALSE;
-    }
-  if (plan->kind == QUERY_PHONE && plan->digits_full != NULL)
-    {
-      /* Only the whole number: digits >= D AND digits < D || '0'. */
-      g_autofree char *upper = g_strconcat (plan->digits_full, "0", NULL);
+      expr = g_string_new (NULL);
+      for (guint i = 0; i < plan->tokens->len; i++)
+        {
+          const char *tok = g_ptr_array_index (plan->tokens, i);
+          glong len = g_utf8_strlen (tok, -1);
+          g_autofree char *head = NULL;
 
-      if (run_source (g, SQL_PHONE_RANGE, plan->digits_full, upper, SOURCE_PHONE,
-                      cancellable, error) < 0)
-        return FALSE;
+          if (len < 2)
+            continue;
+          if (seen == n_fts)
+            break;
+          head = len > 3 ? g_strndup (tok, g_utf8_offset_to_pointer (tok, 3) - tok) : g_strdup (tok);
+          if (seen++ > 0)
+            {
+              g_string_append_c (expr, ' ');
+              g_string_append_c (whole, ' ');
+              g_string_append_c (plain, ' ');
+            }
+          append_fts_string (plain, tok);
+          g_string_append_c (plain, '*');
+          append_fts_string (whole, tok);
+          append_fts_string (expr, head);
+          g_string_append_c (expr, '*');
+        }
+      plan->fts_plain = g_string_free (g_steal_pointer (&plain), FALSE);
+      if (!plan->narrowed)
+        g_ptr_array_add (plan->fts_reads, g_string_free (g_steal_pointer (&expr), FALSE));
+      else if (n_fts == 1)
+        {
+          /* One word: both reads stream a single doclist. */
+          g_ptr_array_add (plan->fts_reads, g_string_free (g_steal_pointer (&whole), FALSE));
+          g_ptr_array_add (plan->fts_reads, g_string_free (g_steal_pointer (&expr), FALSE));
+        }
+      else
+        {
+          /* Several words: an AND reads doclists until it has the cap, so
+           * each read costs about a millisecond when matches are sparse.
+           * The heads cover every match; only when they fill the cap are the
+           * whole words read as well, and then they are dense and cheap. */
+          g_ptr_array_add (plan->fts_reads, g_string_free (g_steal_pointer (&expr), FALSE));
+          g_ptr_array_add (plan->fts_reads, g_string_free (g_steal_pointer (&whole), FALSE));
+          plan->more_if_capped = TRUE;
+        }
     }
-  if (plan->kind == QUERY_EMAIL)
-    {
-      if (run_source (g, SQL_EMAIL_EXACT, plan->email, NULL, SOURCE_EMAIL_EXACT,
-                      cancellable, error) < 0)
-        return FALSE;
-    }
-  if (plan->account != NULL)
-    {
-      if (run_source (g, SQL_ACCOUNT, plan->account, NULL, SOURCE_ACCOUNT,
-                      cancellable, error) < 0)
-        return FALSE;
-      if (strlen (plan->account) == 4
-          && run_source (g, SQL_ACCOUNT_LAST4, plan->account, NULL, SOURCE_ACCOUNT_LAST4,
-                         cancellable, error) < 0)
-        return FALSE;
-    }
+  else if (n_fts == 0)
+    plan->range_prefix = g_strdup (g_ptr_array_index (plan->tokens, 0));
 
   return TRUE;
 }
@@ -733,24 +580,502 @@ phones_contain_local (const char *json,
   return found;
 }
 
+typedef struct {
+  sqlite3      *db;
+  const Plan   *plan;
+  guint         limit;
+  GArray       *candidates;   /* Candidate */
+  GHashTable   *by_num;       /* gint64 num -> index + 1 into candidates */
+  sqlite3_stmt *facts;        /* SQL_RANK_COLUMNS */
+  gboolean      count_only;   /* the bare query: count rows, keep nothing */
+  guint         n_rows;
+  guint         n_text_ok;    /* candidates whose words were checked and match */
+  gboolean      truncated;
+} Gather;
+
+static Candidate *
+gather_add (Gather *g,
+            gint64  num,
+            Source  source)
+{
+  gpointer value;
+  Candidate *c;
+
+  g->n_rows++;
+  if (g->count_only)
+    return NULL;
+
+  if (g_hash_table_lookup_extended (g->by_num, &num, NULL, &value))
+    c = &g_array_index (g->candidates, Candidate, GPOINTER_TO_UINT (value) - 1);
+  else
+    {
+      Candidate fresh = { .num = num };
+
+      g_array_append_val (g->candidates, fresh);
+      /* The key has its own allocation: the array moves as it grows. */
+      g_hash_table_insert (g->by_num, g_memdup2 (&num, sizeof num),
+                           GUINT_TO_POINTER (g->candidates->len));
+      c = &g_array_index (g->candidates, Candidate, g->candidates->len - 1);
+    }
+  c->sources |= source;
+  return c;
+}
+
+static gboolean
+prepare (sqlite3       *db,
+         const char    *sql,
+         sqlite3_stmt **stmt,
+         GError       **error)
+{
+  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      /* Translators: completes "Could not %s: <database message>" */
+      sapa_store_set_sqlite_error (error, db, rc, _("look up customers"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+step_failed (sqlite3       *db,
+             int            rc,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  if (rc == SQLITE_INTERRUPT && g_cancellable_is_cancelled (cancellable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           _("The search was cancelled."));
+      return;
+    }
+  sapa_store_set_sqlite_error (error, db, rc, _("look up customers"));
+}
+
+/* Runs @sql with the text parameters @a (and @b when not NULL) and the cap as
+ * the last parameter; every first column is a customer num. Returns the
+ * number of rows read, or -1 on error. */
+static int
+run_source (Gather        *g,
+            const char    *sql,
+            const char    *a,
+            const char    *b,
+            Source         source,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int n = 0;
+  int param = 1;
+  int rc;
+
+  if (!prepare (g->db, sql, &stmt, error))
+    return -1;
+
+  sqlite3_bind_text (stmt, param++, a, -1, SQLITE_STATIC);
+  if (b != NULL)
+    sqlite3_bind_text (stmt, param++, b, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, param, CANDIDATE_CAP + 1);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (n == CANDIDATE_CAP)
+        {
+          g->truncated = TRUE;
+          break;
+        }
+      if (source != 0)
+        gather_add (g, sqlite3_column_int64 (stmt, 0), source);
+      n++;
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      step_failed (g->db, rc, cancellable, error);
+      n = -1;
+    }
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+#define SQL_FTS_PAGE \
+  "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?1 AND rowid < ?2" \
+  " ORDER BY rowid DESC LIMIT ?3"
+#define SQL_NAME_EXACT \
+  "SELECT num FROM customer WHERE name_key = ?1 AND deleted = 0 AND merged_into IS NULL" \
+  " ORDER BY num DESC LIMIT ?2"
+#define SQL_NAME_RANGE \
+  "SELECT num FROM customer WHERE name_key >= ?1 AND name_key < ?2" \
+  " AND deleted = 0 AND merged_into IS NULL LIMIT ?3"
+#define SQL_PHONE_RANGE \
+  "SELECT customer_num FROM customer_phone WHERE digits >= ?1 AND digits < ?2 LIMIT ?3"
+#define SQL_PHONE_EXISTS \
+  "SELECT customer_num FROM customer_phone WHERE digits >= ?1 AND digits < ?2 LIMIT min(?3, 1)"
+#define SQL_EMAIL_RANGE \
+  "SELECT customer_num FROM customer_email WHERE email >= ?1 AND email < ?2 LIMIT ?3"
+#define SQL_ACCOUNT \
+  "SELECT num FROM customer WHERE account_number = ?1 AND deleted = 0 AND merged_into IS NULL" \
+  " LIMIT ?2"
+#define SQL_ACCOUNT_LAST4 \
+  "SELECT num FROM customer WHERE account_last4 = ?1 AND account_number IS NOT NULL" \
+  " AND deleted = 0 AND merged_into IS NULL ORDER BY num DESC LIMIT ?2"
+#define SQL_RANK_COLUMNS \
+  "SELECT name_key, phones, emails, account_number, last_contact_at FROM customer" \
+  " WHERE num = ?1 AND deleted = 0 AND merged_into IS NULL"
+
+static gboolean
+load_facts (Gather        *g,
+            Candidate     *c,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  int rc;
+
+  sqlite3_reset (g->facts);
+  sqlite3_bind_int64 (g->facts, 1, c->num);
+  rc = sqlite3_step (g->facts);
+  c->loaded = TRUE;
+  if (rc == SQLITE_ROW)
+    {
+      c->exists = TRUE;
+      c->name_key = g_strdup ((const char *) sqlite3_column_text (g->facts, 0));
+      c->phones = g_strdup ((const char *) sqlite3_column_text (g->facts, 1));
+      c->emails = g_strdup ((const char *) sqlite3_column_text (g->facts, 2));
+      c->account = g_strdup ((const char *) sqlite3_column_text (g->facts, 3));
+      c->has_contact = sqlite3_column_type (g->facts, 4) != SQLITE_NULL;
+      c->last_contact = sqlite3_column_int64 (g->facts, 4);
+      if (c->name_key == NULL)
+        c->name_key = g_strdup ("");
+    }
+  else if (rc != SQLITE_DONE)
+    {
+      step_failed (g->db, rc, cancellable, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether a phone of the stored JSON array starts with @digits as typed in
+ * national form ("08" for +628...), in international form without the plus
+ * ("628"), or after the country code ("81"). */
+static gboolean
+phones_start_local (const char *json,
+                    const char *digits)
+{
+  gsize n = strlen (digits);
+
+  for (const char *p = json; p != NULL && *p != '\0'; p++)
+    {
+      if (!g_ascii_isdigit (*p) || (p > json && g_ascii_isdigit (p[-1])))
+        continue;
+      /* p is the first digit of a phone */
+      if (strncmp (p, digits, n) == 0)
+        return TRUE;
+      if (strncmp (p, "62", 2) == 0)
+        {
+          if (digits[0] == '0' && strncmp (p + 2, digits + 1, n - 1) == 0)
+            return TRUE;
+          if (strncmp (p + 2, digits, n) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* MIXED: the words match the name or addresses, and each run of digits a
+ * phone (a part, or the start of one), the account, or an address word.
+ * *all_full when every run is a whole phone or account number. */
+static gboolean
+mixed_matches (const Plan      *plan,
+               const Candidate *c,
+               gboolean        *all_full)
+{
+  *all_full = plan->digit_starts->len == 0;
+  if (!c->exists || !tokens_in (plan->tokens, c->name_key, c->emails, FALSE))
+    return FALSE;
+
+  for (guint i = 0; i < plan->digit_words->len; i++)
+    {
+      const char *d = g_ptr_array_index (plan->digit_words, i);
+      gboolean full = FALSE;
+
+      if (phones_contain_local (c->phones, d, &full))
+        *all_full &= full;
+      else if (c->account != NULL && g_str_equal (c->account, d))
+        ;
+      else if (c->account != NULL && strlen (d) == 4 && g_str_has_suffix (c->account, d))
+        *all_full = FALSE;
+      else if (text_has_word (c->emails, d, strlen (d), FALSE))
+        *all_full = FALSE;
+      else
+        return FALSE;
+    }
+  for (guint i = 0; i < plan->digit_starts->len; i++)
+    {
+      const char *d = g_ptr_array_index (plan->digit_starts, i);
+
+      if (!phones_start_local (c->phones, d)
+          && !(c->account != NULL && g_str_has_prefix (c->account, d))
+          && !text_has_word (c->emails, d, strlen (d), FALSE))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the words of the query are word prefixes of the candidate's name or
+ * addresses: what FTS5 was not asked (one-letter tokens, the rest of longer
+ * words) checked in C. */
+static gboolean
+text_matches (const Plan      *plan,
+              const Candidate *c)
+{
+  gboolean all_full;
+
+  if (!c->exists)
+    return FALSE;
+  if (plan->kind == QUERY_MIXED)
+    return mixed_matches (plan, c, &all_full);
+  if (!plan->narrowed && plan->short_tokens->len == 0)
+    return TRUE;
+  return tokens_in (plan->narrowed ? plan->tokens : plan->short_tokens,
+                    c->name_key, c->emails, FALSE);
+}
+
+/* Reads the FTS5 match of @expr newest first in pages of the cap, checking
+ * the words in C as it goes, until the page is not full (all read), enough
+ * candidates match to fill the hits, or the budget of pages is spent. Sets
+ * *capped when more rows were left unread. Without anything to check in C,
+ * one page. */
+static gboolean
+run_fts (Gather        *g,
+         const char    *expr,
+         gboolean      *capped,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  const Plan *plan = g->plan;
+  gboolean check = !g->count_only && (plan->narrowed || plan->short_tokens->len > 0
+                                      || plan->kind == QUERY_MIXED);
+  sqlite3_stmt *stmt = NULL;
+  gint64 before = G_MAXINT64;
+  gboolean ok = TRUE;
+
+  *capped = FALSE;
+  if (!prepare (g->db, SQL_FTS_PAGE, &stmt, error))
+    return FALSE;
+
+  for (guint page = 0; ok && page < (check ? MAX_PAGES : 1); page++)
+    {
+      int n = 0;
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, expr, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, before);
+      sqlite3_bind_int (stmt, 3, CANDIDATE_CAP + 1);
+      *capped = FALSE;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          Candidate *c;
+
+          if (n == CANDIDATE_CAP)
+            {
+              *capped = TRUE;
+              break;
+            }
+          n++;
+          before = sqlite3_column_int64 (stmt, 0);
+          c = gather_add (g, before, SOURCE_FTS);
+          if (!check || c->text_checked)
+            continue;
+          if (!c->loaded && !load_facts (g, c, cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          c->text_checked = TRUE;
+          if (text_matches (plan, c))
+            g->n_text_ok++;
+        }
+      if (ok && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          step_failed (g->db, rc, cancellable, error);
+          ok = FALSE;
+        }
+      if (!*capped || (check && g->n_text_ok >= g->limit))
+        break;
+    }
+  sqlite3_finalize (stmt);
+  if (*capped)
+    g->truncated = TRUE;
+  return ok;
+}
+
+static gboolean
+run_phone_range (Gather        *g,
+                 const char    *digits,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *upper = prefix_upper_bound (digits);
+
+  return run_source (g, SQL_PHONE_RANGE, digits, upper, SOURCE_PHONE, cancellable, error) >= 0;
+}
+
+static gboolean
+gather_candidates (Gather        *g,
+                   const Plan    *plan,
+                   gboolean       bare,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gboolean capped;
+
+  if (plan->kind == QUERY_EMAIL)
+    {
+      /* The exact address sorts first in its range: never lost to the cap. */
+      g_autofree char *upper = prefix_upper_bound (plan->email);
+      int n = run_source (g, SQL_EMAIL_RANGE, plan->email, upper, SOURCE_EMAIL, cancellable, error);
+
+      if (n < 0)
+        return FALSE;
+      if (n == 0 && plan->fts_fallback != NULL
+          && !run_fts (g, plan->fts_fallback, &capped, cancellable, error))
+        return FALSE;
+    }
+  else if (bare && plan->fts_plain != NULL)
+    {
+      if (!run_fts (g, plan->fts_plain, &capped, cancellable, error))
+        return FALSE;
+    }
+  else if (plan->fts_reads->len > 0)
+    {
+      for (guint i = 0; i < plan->fts_reads->len; i++)
+        {
+          if (!run_fts (g, g_ptr_array_index (plan->fts_reads, i), &capped, cancellable, error))
+            return FALSE;
+          if (capped != plan->more_if_capped)
+            break;
+        }
+    }
+  else if (plan->range_prefix != NULL)
+    {
+      g_autofree char *upper = prefix_upper_bound (plan->range_prefix);
+
+      if (run_source (g, SQL_NAME_RANGE, plan->range_prefix, upper, SOURCE_NAME_RANGE,
+                      cancellable, error) < 0)
+        return FALSE;
+    }
+
+  if (plan->kind == QUERY_PHONE)
+    {
+      int n_better = 0;
+
+      /* Four digits are also the last four of accounts, which outrank a part
+       * of a phone number: when they alone fill the hits, the phone parts
+       * could not be shown, so they are not read (only noted). */
+      if (!bare && plan->account != NULL && strlen (plan->account) == 4)
+        {
+          n_better = run_source (g, SQL_ACCOUNT_LAST4, plan->account, NULL, SOURCE_ACCOUNT_LAST4,
+                                 cancellable, error);
+          if (n_better < 0)
+            return FALSE;
+        }
+      if ((guint) n_better >= g->limit && !bare)
+        {
+          if (!g->truncated)
+            {
+              const char *ranges[] = { plan->digits, plan->digits_alt };
+
+              for (guint i = 0; i < G_N_ELEMENTS (ranges) && ranges[i] != NULL && !g->truncated; i++)
+                {
+                  g_autofree char *upper = prefix_upper_bound (ranges[i]);
+                  int any = run_source (g, SQL_PHONE_EXISTS, ranges[i], upper, 0, cancellable, error);
+
+                  if (any < 0)
+                    return FALSE;
+                  g->truncated = any > 0;
+                }
+            }
+        }
+      else
+        {
+          if (!run_phone_range (g, plan->digits, cancellable, error))
+            return FALSE;
+          if (plan->digits_alt != NULL && !run_phone_range (g, plan->digits_alt, cancellable, error))
+            return FALSE;
+        }
+    }
+
+  if (bare)
+    return TRUE;
+
+  if (plan->kind == QUERY_MIXED && plan->digit_words->len > 0)
+    {
+      /* Candidates from the phone side too, checked against the words later:
+       * the name side alone may be capped before reaching them. */
+      const char *longest = NULL;
+
+      for (guint i = 0; i < plan->digit_words->len; i++)
+        {
+          const char *d = g_ptr_array_index (plan->digit_words, i);
+          if (longest == NULL || strlen (d) > strlen (longest))
+            longest = d;
+        }
+      if (!run_phone_range (g, longest, cancellable, error))
+        return FALSE;
+      if (longest[0] == '0')
+        {
+          g_autofree char *alt = g_strconcat ("62", longest + 1, NULL);
+          if (!run_phone_range (g, alt, cancellable, error))
+            return FALSE;
+        }
+    }
+
+  /* Exact matches straight from the B-tree indexes: never lost to the cap. */
+  if (plan->kind == QUERY_TEXT || plan->kind == QUERY_MIXED)
+    {
+      if (run_source (g, SQL_NAME_EXACT, plan->folded, NULL, SOURCE_NAME_EXACT,
+                      cancellable, error) < 0)
+        return FALSE;
+    }
+  if (plan->kind == QUERY_PHONE && plan->digits_full != NULL)
+    {
+      /* Only the whole number: digits >= D AND digits < D || '0'. */
+      g_autofree char *upper = g_strconcat (plan->digits_full, "0", NULL);
+
+      if (run_source (g, SQL_PHONE_RANGE, plan->digits_full, upper, SOURCE_PHONE,
+                      cancellable, error) < 0)
+        return FALSE;
+    }
+  if (plan->account != NULL)
+    {
+      if (run_source (g, SQL_ACCOUNT, plan->account, NULL, SOURCE_ACCOUNT,
+                      cancellable, error) < 0)
+        return FALSE;
+      if (strlen (plan->account) == 4 && plan->kind != QUERY_PHONE
+          && run_source (g, SQL_ACCOUNT_LAST4, plan->account, NULL, SOURCE_ACCOUNT_LAST4,
+                         cancellable, error) < 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 #define TAKE(s, m) G_STMT_START { if ((s) > c->score) { c->score = (s); c->matched = (m); } } G_STMT_END
 
 /* Scores @c from its columns; leaves score 0 when it does not match. */
 static void
-score_candidate (Candidate    *c,
-                 const Plan   *plan,
-                 sqlite3_stmt *row)
+score_candidate (Candidate  *c,
+                 const Plan *plan)
 {
-  const char *name_key = (const char *) sqlite3_column_text (row, 0);
-  const char *phones_json = (const char *) sqlite3_column_text (row, 1);
-  const char *emails_json = (const char *) sqlite3_column_text (row, 2);
-  const char *account = (const char *) sqlite3_column_text (row, 3);
+  const char *phones_json = c->phones;
+  const char *emails_json = c->emails;
 
-  c->name_key = g_strdup (name_key != NULL ? name_key : "");
-  c->has_contact = sqlite3_column_type (row, 4) != SQLITE_NULL;
-  c->last_contact = sqlite3_column_int64 (row, 4);
   c->score = 0;
   c->matched = NULL;
+  if (!c->exists)
+    return;
 
   if (c->sources & SOURCE_ACCOUNT)
     TAKE (3, "account");
@@ -760,10 +1085,12 @@ score_candidate (Candidate    *c,
   switch (plan->kind)
     {
     case QUERY_EMAIL:
-      if (c->sources & SOURCE_EMAIL_EXACT)
-        TAKE (3, "email");
-      if (c->sources & SOURCE_FTS)
-        TAKE (1, "email");
+      if (c->sources & (SOURCE_EMAIL | SOURCE_FTS))
+        {
+          g_autofree char *quoted = g_strdup_printf ("\"%s\"", plan->email);
+
+          TAKE (emails_json != NULL && strstr (emails_json, quoted) != NULL ? 3 : 1, "email");
+        }
       break;
 
     case QUERY_PHONE:
@@ -783,7 +1110,7 @@ score_candidate (Candidate    *c,
     case QUERY_TEXT:
       if (plan->tokens->len == 0)
         break;
-      if (c->sources & SOURCE_NAME_EXACT && g_str_equal (c->name_key, plan->folded))
+      if (g_str_equal (c->name_key, plan->folded))
         TAKE (3, "name");
       if (tokens_in (plan->tokens, c->name_key, NULL, TRUE))
         TAKE (2, "name");
@@ -791,37 +1118,21 @@ score_candidate (Candidate    *c,
         TAKE (1, "name");
       else if (c->sources & SOURCE_FTS)
         {
-          /* FTS5 matched it, partly or wholly in the email addresses; the
-           * one-letter tokens it was not asked about are checked here. */
-          if (plan->short_tokens->len == 0
-              || tokens_in (plan->short_tokens, c->name_key, emails_json, FALSE))
+          /* FTS5 matched it, partly or wholly in the email addresses; what
+           * it was not asked about (one-letter tokens, the rest of the longer
+           * tokens) is checked here. */
+          GPtrArray *check = plan->narrowed ? plan->tokens : plan->short_tokens;
+
+          if (check->len == 0 || tokens_in (check, c->name_key, emails_json, FALSE))
             TAKE (1, "email");
         }
       break;
 
     case QUERY_MIXED:
       {
-        gboolean all_full = TRUE;
-        gboolean ok;
+        gboolean all_full;
 
-        ok = tokens_in (plan->tokens, c->name_key, emails_json, FALSE);
-        for (guint i = 0; i < plan->digit_words->len && ok; i++)
-          {
-            const char *d = g_ptr_array_index (plan->digit_words, i);
-            gboolean full = FALSE;
-
-            if (phones_contain_local (phones_json, d, &full))
-              all_full &= full;
-            else if (account != NULL && g_str_equal (account, d))
-              ;
-            else if (account != NULL && strlen (d) == 4 && g_str_has_suffix (account, d))
-              all_full = FALSE;
-            else if (text_has_word (emails_json, d, strlen (d), FALSE))
-              all_full = FALSE;
-            else
-              ok = FALSE;
-          }
-        if (ok)
+        if (mixed_matches (plan, c, &all_full))
           TAKE (all_full && tokens_in (plan->tokens, c->name_key, NULL, TRUE) ? 2 : 1, "name");
       }
       break;
@@ -845,7 +1156,7 @@ compare_candidates (gconstpointer a,
   if (x->score != y->score)
     return y->score - x->score;
   if (x->score == 0)
-    return compare_num (a, b);   /* not matched, maybe not even read */
+    return x->num < y->num ? -1 : (x->num > y->num ? 1 : 0);   /* never shown */
   if (x->has_contact != y->has_contact)
     return x->has_contact ? -1 : 1;
   if (x->last_contact != y->last_contact)
@@ -925,28 +1236,14 @@ rank_and_load (Gather            *g,
   guint n_matched;
   int rc;
 
-  gather_merge (g);
-
-  if (!prepare (g->db, SQL_RANK_COLUMNS, &stmt, error))
-    return FALSE;
-
   for (guint i = 0; i < g->candidates->len; i++)
     {
       Candidate *c = &g_array_index (g->candidates, Candidate, i);
 
-      sqlite3_bind_int64 (stmt, 1, c->num);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        score_candidate (c, plan, stmt);
-      else if (rc != SQLITE_DONE)
-        {
-          step_failed (g->db, rc, cancellable, error);
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
-      sqlite3_reset (stmt);
+      if (!c->loaded && !load_facts (g, c, cancellable, error))
+        return FALSE;
+      score_candidate (c, plan);
     }
-  sqlite3_finalize (stmt);
 
   /* Unmatched candidates (score 0) sort last and are never returned. */
   ranked = g->candidates;
@@ -1025,8 +1322,11 @@ search_run (SapaStore     *store,
                            _("The customer database cannot be read. Close other programs using it and try again."));
       return NULL;
     }
+  g.plan = &plan;
+  g.limit = limit;
   g.candidates = g_array_sized_new (FALSE, TRUE, sizeof (Candidate), 2 * CANDIDATE_CAP);
   g_array_set_clear_func (g.candidates, candidate_clear);
+  g.by_num = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   if (cancellable != NULL)
     sqlite3_progress_handler (g.db, PROGRESS_STEPS, progress_cb, cancellable);
@@ -1034,8 +1334,10 @@ search_run (SapaStore     *store,
   /* One read transaction for all the statements: one snapshot, and the WAL
    * locks are taken once instead of once per candidate row. */
   own_transaction = begin_read (g.db);
-  ok = gather_candidates (&g, &plan, FALSE, cancellable, error)
+  ok = prepare (g.db, SQL_RANK_COLUMNS, &g.facts, error)
+       && gather_candidates (&g, &plan, FALSE, cancellable, error)
        && rank_and_load (&g, &plan, limit, result, cancellable, error);
+  sqlite3_finalize (g.facts);
   if (own_transaction)
     end_read (g.db);
 
@@ -1045,6 +1347,7 @@ search_run (SapaStore     *store,
 
   result->truncated |= g.truncated;
   g_array_unref (g.candidates);
+  g_hash_table_unref (g.by_num);
 
   if (!ok)
     return NULL;
@@ -1182,6 +1485,7 @@ sapa_store_search_bare_fts (SapaStore  *store,
                            _("The customer database cannot be read. Close other programs using it and try again."));
       return 0;
     }
+  g.plan = &plan;
   g.candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
   g.count_only = TRUE;
 

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "sapa-application.h"
@@ -91,6 +92,70 @@ test_corrupt_database (void)
     g_string_append (junk, "this is not a database ");
   g_file_set_contents (path, junk->str, junk->len, &error);
   g_assert_no_error (error);
+
+  check_refused (path);
+}
+
+static gboolean
+chooser_has_file (GtkFileChooser *chooser,
+                  GFile          *file)
+{
+  g_autoptr(GFile) selected = gtk_file_chooser_get_file (chooser);
+
+  return selected != NULL && g_file_equal (selected, file);
+}
+
+/* "Choose Another File…" then a good file: Sapa opens it and goes on. */
+static void
+test_choose_another (void)
+{
+  g_autoptr(SapaApplication) app = new_app ();
+  g_autofree char *bad = g_build_filename (tmp_dir, "not-a-db.sqlite", NULL);
+  g_autofree char *good = g_build_filename (tmp_dir, "chosen.sqlite", NULL);
+  g_autoptr(GFile) good_file = g_file_new_for_path (good);
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+  GtkWindow *chooser;
+  SapaStore *store;
+  SapaWindow *window;
+
+  g_file_set_contents (bad, "garbage, not SQLite at all. garbage, not SQLite at all.", -1, &error);
+  g_assert_no_error (error);
+  store = sapa_store_open (good, &error);
+  g_assert_no_error (error);
+  g_object_unref (store);
+
+  sapa_application_open_database (app, bad);
+  dialog = wait_for_error_dialog ();
+  adw_message_dialog_response (dialog, "choose");
+
+  WAIT_UNTIL ((chooser = find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG)) != NULL);
+  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), good_file, &error);
+  g_assert_no_error (error);
+  /* The chooser selects the file once it has loaded the folder. */
+  WAIT_UNTIL (chooser_has_file (GTK_FILE_CHOOSER (chooser), good_file));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+
+  WAIT_UNTIL ((window = app_window (app)) != NULL && sapa_window_get_store (window) != NULL);
+  g_assert_cmpstr (sapa_store_get_path (sapa_window_get_store (window)), ==, good);
+  destroy_windows (app);
+}
+
+static void
+test_too_new_database (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "newer.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  SapaStore *store;
+  sqlite3 *db = NULL;
+
+  /* A database written by a newer Sapa: a later schema version. */
+  store = sapa_store_open (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999;", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 
   check_refused (path);
 }
@@ -228,6 +293,8 @@ main (int   argc,
 
   g_test_add_func ("/app/corrupt-database", test_corrupt_database);
   g_test_add_func ("/app/unreadable-database", test_unreadable_database);
+  g_test_add_func ("/app/too-new-database", test_too_new_database);
+  g_test_add_func ("/app/choose-another", test_choose_another);
   g_test_add_func ("/app/open-remembers", test_open_remembers);
   g_test_add_func ("/app/default-database", test_default_database);
   g_test_add_func ("/app/window-size-saved", test_window_size_saved);

@@ -92,6 +92,26 @@ hits_contain (Fixture    *f,
   return FALSE;
 }
 
+/* Sends @keyval to @widget's own capture-phase key handler, as a key press
+ * on it or a child does. */
+static gboolean
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c) &&
+          gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+        g_signal_emit_by_name (c, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+    }
+  return handled;
+}
+
 /* Types @text and waits for the search of exactly that text to answer. */
 static void
 search (Fixture    *f,
@@ -212,30 +232,25 @@ test_open_with_keyboard (Fixture       *f,
 {
   GtkWidget *entry = GTK_WIDGET (sapa_lookup_page_get_search_entry (f->page));
   GtkWidget *list = GTK_WIDGET (sapa_lookup_page_get_list_view (f->page));
-  g_autoptr(GListModel) controllers = NULL;
   GtkWidget *focus;
-  gboolean handled = FALSE;
-  guint n;
 
   search (f, "sito");
   g_assert_cmpstr (hit_id (f, 0), ==, f->siti);
   spin_for (100);
 
-  /* Down from the entry moves into the list: drive the entry's own key handler. */
-  controllers = gtk_widget_observe_controllers (entry);
-  n = g_list_model_get_n_items (controllers);
-  for (guint i = 0; i < n && !handled; i++)
-    {
-      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_EVENT_CONTROLLER_KEY (c) &&
-          gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
-        g_signal_emit_by_name (c, "key-pressed", GDK_KEY_Down, 0, (GdkModifierType) 0, &handled);
-    }
-  g_assert_true (handled);
+  /* Down from the entry moves into the list. */
+  g_assert_true (press_key (entry, GDK_KEY_Down));
   WAIT_UNTIL ((focus = gtk_window_get_focus (GTK_WINDOW (f->window))) != NULL &&
               (focus == list || gtk_widget_is_ancestor (focus, list)));
   g_assert_cmpuint (gtk_single_selection_get_selected (sapa_lookup_page_get_selection (f->page)), ==, 0);
+
+  /* Up on the first hit goes back to the entry; Down again returns. */
+  g_assert_true (press_key (list, GDK_KEY_Up));
+  focus = gtk_window_get_focus (GTK_WINDOW (f->window));
+  g_assert_true (focus == entry || gtk_widget_is_ancestor (focus, entry));
+  g_assert_true (press_key (entry, GDK_KEY_Down));
+  WAIT_UNTIL ((focus = gtk_window_get_focus (GTK_WINDOW (f->window))) != NULL &&
+              gtk_widget_is_ancestor (focus, list));
 
   /* Enter on the focused row opens it: GTK 4.8 binds Enter on a list item to
    * its "activate-keybinding" signal. */

@@ -216,6 +216,21 @@ test_names (Fixture       *f,
 }
 
 static void
+test_many_words (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *long_name = add_customer (f, "Raden Mas Haryo Bagus Adi Nugroho Wicaksono Putra Jaya", NULL, NULL, NULL);
+  g_autofree char *other = add_customer (f, "Raden Mas Haryo Bagus Adi Nugroho Wicaksono Putra", NULL, NULL, NULL);
+
+  /* More words than FTS5 is asked about: the rest are checked too. */
+  assert_hit (f, "raden mas haryo bagus adi nugroho wicaksono putra jaya", long_name, "3", "name");
+  assert_hit (f, "ra ma ha ba ad nu wi pu ja", long_name, "1", "name");
+  assert_no_hit (f, "ra ma ha ba ad nu wi pu ja", other);
+  assert_hit (f, "jaya putra wicaksono nugroho adi bagus haryo mas raden", long_name, "2", "name");
+  assert_no_hit (f, "jaya putra wicaksono nugroho adi bagus haryo mas raden", other);
+}
+
+static void
 test_too_short (Fixture       *f,
                 gconstpointer  data)
 {
@@ -534,6 +549,23 @@ test_mixed (Fixture       *f,
   assert_hit (f, "budi santoso 0812 3456 7890", budi_0812, "2", "name");
   assert_hit (f, "budi 3456", budi_acct, NULL, NULL);
   assert_no_hit (f, "sari 0857", sari_0812);
+
+  /* On the way to "budi 0812": the start of the number, as typed so far. */
+  assert_hit (f, "budi 0", budi_0812, "1", "name");
+  assert_hit (f, "budi 0", budi_0857, "1", "name");
+  assert_hit (f, "budi 08", budi_0857, "1", "name");
+  assert_hit (f, "budi 081", budi_0812, "1", "name");
+  assert_no_hit (f, "budi 081", budi_0857);
+  assert_hit (f, "budi 085", budi_0857, "1", "name");
+  assert_no_hit (f, "budi 085", budi_0812);
+  assert_hit (f, "budi +62 8", budi_0812, "1", "name");
+  assert_hit (f, "budi 81", budi_0812, "1", "name");
+  assert_no_hit (f, "budi 81", budi_0857);
+  assert_no_hit (f, "budi 08", sari_0812);
+  assert_hit (f, "sari 08", sari_0812, "1", "name");
+  /* ... or of the account number. */
+  assert_hit (f, "budi 888", budi_acct, "1", "name");
+  assert_no_hit (f, "budi 888", budi_0812);
 }
 
 static void
@@ -561,6 +593,19 @@ test_fts_syntax (Fixture       *f,
       g_assert_cmpuint (sapa_store_search_bare_fts (f->store, queries[i], &error), <, 1000);
       g_assert_no_error (error);
     }
+
+  /* Very long input: no error, and no hit it should not give. */
+  {
+    g_autoptr(GString) words = g_string_new (NULL);
+    g_autofree char *letters = g_strnfill (100000, 'x');
+    g_autofree char *digits = g_strnfill (5000, '7');
+
+    for (guint i = 0; i < 2000; i++)
+      g_string_append (words, "budi ");
+    g_assert_cmpuint (n_hits (f, letters), ==, 0);
+    g_assert_cmpuint (n_hits (f, digits), ==, 0);
+    assert_hit (f, words->str, budi, NULL, "name");
+  }
 
   /* The words in them are still searched as words. */
   assert_hit (f, "budi*", budi, NULL, "name");
@@ -677,6 +722,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/search/names", test_names);
   ADD ("/search/too-short", test_too_short);
+  ADD ("/search/many-words", test_many_words);
   ADD ("/search/phones", test_phones);
   ADD ("/search/emails", test_emails);
   ADD ("/search/accounts", test_accounts);
