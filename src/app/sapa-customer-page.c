@@ -1021,6 +1021,29 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
                                        "customer.edit", NULL);
 }
 
+static const struct {
+  const char *trigger;
+  const char *action;
+} window_shortcuts[] = {
+  { "<Control><Shift>v", "customer.log-visit" },
+  { "<Control><Shift>c", "customer.log-call" },
+  { "<Control><Shift>n", "customer.add-note" },
+  { "<Control>e", "customer.edit" },
+};
+
+static gboolean
+window_shortcut_cb (GtkWidget *widget,
+                    GVariant  *args,
+                    gpointer   user_data)
+{
+  const char *action = user_data;
+  SapaCustomerPage *self = SAPA_CUSTOMER_PAGE (widget);
+
+  if (!gtk_widget_get_mapped (widget) || self->customer == NULL)
+    return FALSE;
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
 static void
 sapa_customer_page_init (SapaCustomerPage *self)
 {
@@ -1036,6 +1059,19 @@ sapa_customer_page_init (SapaCustomerPage *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
                                                           gtk_named_action_new ("customer.save")));
+  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+
+  /* The logging and edit shortcuts also work while the focus is elsewhere in
+   * the window (a teller types in the lookup, presses Enter, then
+   * Ctrl+Shift+V), as long as the page is on screen. */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
+  for (guint i = 0; i < G_N_ELEMENTS (window_shortcuts); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (window_shortcuts[i].trigger),
+                                                            gtk_callback_action_new (window_shortcut_cb,
+                                                                                     (gpointer) window_shortcuts[i].action,
+                                                                                     NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   load_css ();

@@ -390,7 +390,8 @@ sapa_log_dialog_new (SapaStore   *store,
   g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
   g_return_val_if_fail (customer_id != NULL, NULL);
 
-  self = g_object_new (SAPA_TYPE_LOG_DIALOG, NULL);
+  /* A dialog to assistive technologies too (an AdwWindow is a "filler"). */
+  self = g_object_new (SAPA_TYPE_LOG_DIALOG, "accessible-role", GTK_ACCESSIBLE_ROLE_DIALOG, NULL);
   self->store = g_object_ref (store);
   self->kind = kind;
   self->customer_id = g_strdup (customer_id);
