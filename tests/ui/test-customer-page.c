@@ -359,6 +359,32 @@ has_shortcut (GtkWidget  *widget,
   return FALSE;
 }
 
+/* A window-wide shortcut (the focus may be in the lookup entry). */
+static gboolean
+has_global_shortcut (GtkWidget  *widget,
+                     const char *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  g_autoptr(GtkShortcutTrigger) want = gtk_shortcut_trigger_parse_string (trigger);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)) != GTK_SHORTCUT_SCOPE_GLOBAL)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), want))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static void
 test_shortcuts (Fixture       *f,
                 gconstpointer  data)
@@ -368,6 +394,10 @@ test_shortcuts (Fixture       *f,
   g_assert_true (has_shortcut (f->page, "<Shift><Control>n", "customer.add-note"));
   g_assert_true (has_shortcut (f->page, "<Control>e", "customer.edit"));
   g_assert_true (has_shortcut (f->page, "<Control>Return|<Control>KP_Enter", "customer.save"));
+  g_assert_true (has_global_shortcut (f->page, "<Control><Shift>v"));
+  g_assert_true (has_global_shortcut (f->page, "<Control><Shift>c"));
+  g_assert_true (has_global_shortcut (f->page, "<Control><Shift>n"));
+  g_assert_true (has_global_shortcut (f->page, "<Control>e"));
 }
 
 int
