@@ -1010,15 +1010,33 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
   gtk_widget_class_install_action (widget_class, "customer.cancel-edit", NULL, cancel_edit_action);
   gtk_widget_class_install_action (widget_class, "customer.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "customer.open-merged", NULL, open_merged_action);
+}
 
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_V, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "customer.log-visit", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "customer.log-call", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_N, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "customer.add-note", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
-                                       "customer.edit", NULL);
+/* The page's shortcuts work wherever the focus is in the window (a teller
+ * may still be in the search entry), as long as a customer is open: the
+ * window manages them. */
+static void
+add_window_shortcuts (SapaCustomerPage *self)
+{
+  static const struct {
+    const char *trigger;
+    const char *action;
+  } keys[] = {
+    { "<Control><Shift>v", "customer.log-visit" },
+    { "<Control><Shift>c", "customer.log-call" },
+    { "<Control><Shift>n", "customer.add-note" },
+    { "<Control>e", "customer.edit" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller), GTK_SHORTCUT_SCOPE_MANAGED);
+  /* Before text fields: they take Ctrl+Shift+C and V as copy and paste. */
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
+                                                            gtk_named_action_new (keys[i].action)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static const struct {
@@ -1050,6 +1068,7 @@ sapa_customer_page_init (SapaCustomerPage *self)
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_window_shortcuts (self);
 
   /* Ctrl+Enter saves an edit, also from inside the notes text view (taken
    * before the text view reads Enter as a new line). customer.save is off
