@@ -581,7 +581,19 @@ save_done_cb (GObject      *object,
   if (job->undo)
     {
       g_clear_object (&self->undo_record);
-      show_toast (self, _("Change undone"));
+      /* The "Customer saved" toast, while it shows, now says so; dismissing
+       * it and adding another during its animation crashes libadwaita 1.2. */
+      if (self->saved_toast != NULL)
+        {
+          adw_toast_set_title (self->saved_toast, _("Change undone"));
+          adw_toast_set_action_name (self->saved_toast, NULL);
+          adw_toast_set_button_label (self->saved_toast, NULL);
+          clear_saved_toast (self);
+        }
+      else
+        {
+          show_toast (self, _("Change undone"));
+        }
     }
   else
     {
@@ -595,6 +607,7 @@ save_done_cb (GObject      *object,
       clear_saved_toast (self);
       self->saved_toast = toast;
       g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->saved_toast);
+      g_signal_connect_object (toast, "dismissed", G_CALLBACK (clear_saved_toast), self, G_CONNECT_SWAPPED);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
     }
   show_customer (self);
@@ -684,10 +697,6 @@ undo_action (GtkWidget  *widget,
 
   if (self->undo_record == NULL || self->customer == NULL || self->saving)
     return;
-  /* The offer is taken: its toast goes, and the result shows at once. */
-  if (self->saved_toast != NULL)
-    adw_toast_dismiss (self->saved_toast);
-  clear_saved_toast (self);
   before = sapa_record_copy (self->undo_record);
   save_records (self, before, self->customer, TRUE);
 }
@@ -1012,6 +1021,20 @@ sapa_customer_page_class_init (SapaCustomerPageClass *klass)
   gtk_widget_class_install_action (widget_class, "customer.open-merged", NULL, open_merged_action);
 }
 
+/* Only while the page is on screen with a customer: the window runs these
+ * shortcuts whatever has the focus. */
+static gboolean
+window_shortcut_cb (GtkWidget *widget,
+                    GVariant  *args,
+                    gpointer   user_data)
+{
+  SapaCustomerPage *self = SAPA_CUSTOMER_PAGE (widget);
+
+  if (!gtk_widget_get_mapped (widget) || self->customer == NULL)
+    return FALSE;
+  return gtk_widget_activate_action (widget, user_data, NULL);
+}
+
 /* The page's shortcuts work wherever the focus is in the window (a teller
  * may still be in the search entry), as long as a customer is open: the
  * window manages them. */
@@ -1035,31 +1058,10 @@ add_window_shortcuts (SapaCustomerPage *self)
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                           gtk_shortcut_new (gtk_shortcut_trigger_parse_string (keys[i].trigger),
-                                                            gtk_named_action_new (keys[i].action)));
+                                                            gtk_callback_action_new (window_shortcut_cb,
+                                                                                     (gpointer) keys[i].action,
+                                                                                     NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
-}
-
-static const struct {
-  const char *trigger;
-  const char *action;
-} window_shortcuts[] = {
-  { "<Control><Shift>v", "customer.log-visit" },
-  { "<Control><Shift>c", "customer.log-call" },
-  { "<Control><Shift>n", "customer.add-note" },
-  { "<Control>e", "customer.edit" },
-};
-
-static gboolean
-window_shortcut_cb (GtkWidget *widget,
-                    GVariant  *args,
-                    gpointer   user_data)
-{
-  const char *action = user_data;
-  SapaCustomerPage *self = SAPA_CUSTOMER_PAGE (widget);
-
-  if (!gtk_widget_get_mapped (widget) || self->customer == NULL)
-    return FALSE;
-  return gtk_widget_activate_action (widget, action, NULL);
 }
 
 static void
@@ -1078,19 +1080,6 @@ sapa_customer_page_init (SapaCustomerPage *self)
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
                                                           gtk_named_action_new ("customer.save")));
-  gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
-
-  /* The logging and edit shortcuts also work while the focus is elsewhere in
-   * the window (a teller types in the lookup, presses Enter, then
-   * Ctrl+Shift+V), as long as the page is on screen. */
-  shortcuts = gtk_shortcut_controller_new ();
-  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts), GTK_SHORTCUT_SCOPE_GLOBAL);
-  for (guint i = 0; i < G_N_ELEMENTS (window_shortcuts); i++)
-    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                          gtk_shortcut_new (gtk_shortcut_trigger_parse_string (window_shortcuts[i].trigger),
-                                                            gtk_callback_action_new (window_shortcut_cb,
-                                                                                     (gpointer) window_shortcuts[i].action,
-                                                                                     NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 
   load_css ();
@@ -1139,9 +1128,7 @@ sapa_customer_page_set_customer_id (SapaCustomerPage *self,
   g_free (self->customer_id);
   self->customer_id = g_strdup (customer_id);
   g_clear_object (&self->undo_record);
-  /* Its Undo belongs to the customer shown before. */
-  if (self->saved_toast != NULL)
-    adw_toast_dismiss (self->saved_toast);
+  /* Its Undo belonged to the customer shown before (and is off now). */
   clear_saved_toast (self);
   hide_account (self);
   if (self->editing)

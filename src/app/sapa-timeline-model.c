@@ -63,7 +63,7 @@ typedef struct {
   SapaRecord *after;
   guint       limit;
   guint       generation;
-  gboolean    count_only;
+  gboolean    with_count;   /* the first page also counts, so both arrive together */
   /* answers */
   GPtrArray  *entries;
   guint       n_total;
@@ -115,20 +115,14 @@ page_thread (GTask        *task,
   PageJob *job = task_data;
   SapaTimelineFilter filter = { job->channel, job->text };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
 
-  if (job->count_only)
-    {
-      job->n_total = sapa_store_count_timeline (job->store, job->customer_id, &filter, &error);
-    }
-  else
-    {
-      g_autoptr(GPtrArray) records = NULL;
-
-      records = sapa_store_list_timeline (job->store, job->customer_id, &filter,
-                                          job->after, job->limit, &error);
-      if (records != NULL)
-        job->entries = entries_from_records (records);
-    }
+  records = sapa_store_list_timeline (job->store, job->customer_id, &filter,
+                                      job->after, job->limit, &error);
+  if (records != NULL)
+    job->entries = entries_from_records (records);
+  if (records != NULL && job->with_count)
+    job->n_total = sapa_store_count_timeline (job->store, job->customer_id, &filter, &error);
 
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -159,40 +153,6 @@ set_error (SapaTimelineModel *self,
   g_clear_error (&self->error);
   if (error != NULL)
     self->error = g_error_copy (error);
-}
-
-static void
-count_done_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  SapaTimelineModel *self = SAPA_TIMELINE_MODEL (object);
-  PageJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("Could not count the timeline: %s", error->message);
-      return;
-    }
-  if (job->generation != self->generation || self->n_total == job->n_total)
-    return;
-  self->n_total = job->n_total;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
-}
-
-static void
-start_count (SapaTimelineModel *self)
-{
-  g_autoptr(GTask) task = NULL;
-  PageJob *job = page_job_new (self);
-
-  job->count_only = TRUE;
-  task = g_task_new (self, self->cancellable, count_done_cb, NULL);
-  g_task_set_source_tag (task, start_count);
-  g_task_set_task_data (task, job, page_job_free);
-  g_task_run_in_thread (task, page_thread);
 }
 
 static void
@@ -256,7 +216,9 @@ page_done_cb (GObject      *object,
 
   if (first)
     {
+      self->n_total = job->n_total;
       self->loading = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
     }
 
@@ -287,6 +249,7 @@ start_page (SapaTimelineModel *self,
 
   job->after = after != NULL ? g_object_ref (after) : NULL;
   job->limit = limit;
+  job->with_count = after == NULL;
   task = g_task_new (self, self->cancellable, page_done_cb, NULL);
   g_task_set_source_tag (task, start_page);
   g_task_set_task_data (task, job, page_job_free);
@@ -718,7 +681,6 @@ sapa_timeline_model_reload (SapaTimelineModel *self)
       self->loading = TRUE;
       self->complete = FALSE;
       start_page (self, NULL, SAPA_TIMELINE_FIRST_PAGE);
-      start_count (self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);

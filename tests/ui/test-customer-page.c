@@ -359,7 +359,8 @@ has_shortcut (GtkWidget  *widget,
   return FALSE;
 }
 
-/* A window-wide shortcut (the focus may be in the lookup entry). */
+/* A window-wide shortcut (the focus may be in the lookup entry): a
+ * controller the window manages. */
 static gboolean
 has_global_shortcut (GtkWidget  *widget,
                      const char *trigger)
@@ -372,7 +373,7 @@ has_global_shortcut (GtkWidget  *widget,
       g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
       if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
-          gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)) != GTK_SHORTCUT_SCOPE_GLOBAL)
+          gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)) == GTK_SHORTCUT_SCOPE_LOCAL)
         continue;
       for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
         {
@@ -389,10 +390,6 @@ static void
 test_shortcuts (Fixture       *f,
                 gconstpointer  data)
 {
-  g_assert_true (has_shortcut (f->page, "<Shift><Control>v", "customer.log-visit"));
-  g_assert_true (has_shortcut (f->page, "<Shift><Control>c", "customer.log-call"));
-  g_assert_true (has_shortcut (f->page, "<Shift><Control>n", "customer.add-note"));
-  g_assert_true (has_shortcut (f->page, "<Control>e", "customer.edit"));
   g_assert_true (has_shortcut (f->page, "<Control>Return|<Control>KP_Enter", "customer.save"));
   g_assert_true (has_global_shortcut (f->page, "<Control><Shift>v"));
   g_assert_true (has_global_shortcut (f->page, "<Control><Shift>c"));

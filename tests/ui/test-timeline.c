@@ -242,7 +242,7 @@ test_empty (void)
   wait_loaded (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
   g_assert_cmpstr (sapa_timeline_view_get_state (SAPA_TIMELINE_VIEW (view)), ==, "empty");
-  g_assert_nonnull (find_label (view, "No contacts yet"));
+  g_assert_nonnull (find_label (view, g_dgettext (GETTEXT_PACKAGE, "No contacts yet")));
   g_object_unref (view);
   g_clear_object (&model);
   desk_close (&desk);
