@@ -162,6 +162,28 @@ class AdminTest(unittest.TestCase):
             self.assertTrue(done.stderr.startswith("sapa-admin: "), done.stderr)
             self.assertLess(len(done.stderr.splitlines()), 4)
 
+    def test_locked_database(self):
+        locked = os.path.join(self.tmp.name, "locked.sqlite")
+        made = run("demo", "--customers", "3", "--database", locked)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        csv = self.write("one.csv", b"name,phone\nYusuf Lubis,0812 8800 1234\n")
+        holder = sqlite3.connect(locked, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            for args in (["import", "customers", "--database", locked, "--csv", csv],
+                         ["demo", "--customers", "3", "--database", locked]):
+                done = run(*args)
+                self.assertEqual(done.returncode, 1, args)
+                self.assertTrue(done.stderr.startswith("sapa-admin: "), done.stderr)
+                self.assertNotIn("Traceback", done.stderr)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        # once the other program lets go, the import goes through
+        done = run("import", "customers", "--database", locked, "--csv", csv)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("Imported 1 customer", done.stdout)
+
     def test_newer_schema_refused(self):
         newer = os.path.join(self.tmp.name, "newer.sqlite")
         with sqlite3.connect(newer) as db:
