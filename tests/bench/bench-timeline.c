@@ -39,8 +39,7 @@ ensure_customer (SapaStore *store,
                  guint      entries)
 {
   g_autofree char *name = g_strdup_printf (BENCH_NAME_FORMAT, entries);
-  g_autofree char *query = g_strdup_printf ("bench timeline %u", entries);
-  g_autoptr(SapaSearchResult) found = sapa_store_search (store, query, 5, NULL);
+  g_autoptr(SapaSearchResult) found = sapa_store_search (store, "bench timeline", 50, NULL);
   g_autoptr(SapaRecord) customer = NULL;
   g_autoptr(GPtrArray) batch = NULL;
   g_autoptr(GError) error = NULL;
