@@ -859,9 +859,11 @@ run_fts (Gather        *g,
                                       || plan->kind == QUERY_MIXED);
   /* With four or more digits the phone ranges (read first) already hold the
    * customers with that number; paging on through names that lack it would
-   * only load rows to reject them. */
-  guint max_pages = !check ? 1 : (plan->kind == QUERY_MIXED && plan->digit_words->len > 0
-                                  && !g->phone_capped) ? 1 : MAX_PAGES;
+   * only load rows to reject them. When those ranges were capped, the digits
+   * are common: a second page of names, and the person types on. */
+  guint max_pages = !check ? 1
+                    : plan->kind != QUERY_MIXED ? MAX_PAGES
+                    : plan->digit_words->len > 0 && !g->phone_capped ? 1 : 2;
   sqlite3_stmt *stmt = NULL;
   gint64 before = G_MAXINT64;
   gboolean ok = TRUE;
