@@ -9,6 +9,7 @@
 #include <sapa/sapa.h>
 
 #include "sapa-application.h"
+#include "sapa-startup-report.h"
 #include "sapa-preferences-window.h"
 #include "sapa-window.h"
 
@@ -42,7 +43,9 @@ get_window (SapaApplication *self)
     if (SAPA_IS_WINDOW (l->data))
       return SAPA_WINDOW (l->data);
 
-  return sapa_window_new (GTK_APPLICATION (self));
+  window = GTK_WINDOW (sapa_window_new (GTK_APPLICATION (self)));
+  sapa_startup_report_watch_first_frame (GTK_WIDGET (window));
+  return SAPA_WINDOW (window);
 }
 
 char *
@@ -217,6 +220,7 @@ store_opened_cb (GObject      *object,
                          sapa_record_get_id (agent),
                          sapa_record_get_string (agent, "branch_id"));
   gtk_window_present (GTK_WINDOW (window));
+  sapa_startup_report_ready (GTK_WIDGET (window));
 }
 
 static void

@@ -1,0 +1,805 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sapa-conversation-panel"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sapa-conversation-panel.h"
+#include "sapa-format.h"
+
+struct _SapaConversationPanel
+{
+  AdwBin               parent_instance;
+
+  AdwPreferencesGroup *group;
+  GtkListBox          *list_box;
+
+  SapaStore           *store;
+  char                *agent_id;
+  char                *customer_id;
+  GPtrArray           *conversations;   /* SapaRecord, newest first */
+  GHashTable          *expanded;        /* ids of expanded rows */
+  gboolean             building;
+  guint                reload_source;
+  GCancellable        *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (SapaConversationPanel, sapa_conversation_panel, ADW_TYPE_BIN)
+
+enum {
+  OPERATION_DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+typedef enum {
+  OP_STATUS,
+  OP_COMPLAINT,
+  OP_STEP,
+  OP_FOLLOW_UP,
+  OP_ESCALATE,
+} OpKind;
+
+typedef struct {
+  OpKind     kind;
+  SapaStore *store;
+  char      *conversation_id;
+  char      *agent_id;
+  char      *value;      /* status, step, department */
+  char      *reason;
+  gboolean   flag;
+  gint64     due;
+} DeskOp;
+
+static void
+desk_op_free (gpointer data)
+{
+  DeskOp *op = data;
+
+  g_clear_object (&op->store);
+  g_free (op->conversation_id);
+  g_free (op->agent_id);
+  g_free (op->value);
+  g_free (op->reason);
+  g_free (op);
+}
+
+static void
+desk_op_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  DeskOp *op = task_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  switch (op->kind)
+    {
+    case OP_STATUS:
+      ok = sapa_desk_set_status (op->store, op->conversation_id, op->value, op->agent_id, &error);
+      break;
+    case OP_COMPLAINT:
+      ok = sapa_desk_set_complaint (op->store, op->conversation_id, op->flag, op->agent_id, &error);
+      break;
+    case OP_STEP:
+      ok = sapa_desk_set_complaint_step (op->store, op->conversation_id, op->value, op->flag,
+                                         op->agent_id, &error);
+      break;
+    case OP_FOLLOW_UP:
+      ok = sapa_desk_set_follow_up (op->store, op->conversation_id, op->due, op->agent_id, &error);
+      break;
+    case OP_ESCALATE:
+      ok = sapa_desk_escalate (op->store, op->conversation_id, op->value, op->reason,
+                               op->agent_id, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_toast (SapaConversationPanel *self,
+            const char            *message)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (message));
+}
+
+static void
+desk_op_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SapaConversationPanel *self = SAPA_CONVERSATION_PANEL (object);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = g_task_propagate_boolean (G_TASK (result), &error);
+  if (!ok)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not change the conversation: %s", error->message);
+      /* Translators: %s is the reason given by the database */
+      message = g_strdup_printf (_("The conversation was not changed: %s"), error->message);
+      show_toast (self, message);
+      /* Put the controls back to what is stored. */
+      sapa_conversation_panel_reload (self);
+    }
+  g_signal_emit (self, signals[OPERATION_DONE], 0, ok);
+}
+
+static void
+run_op (SapaConversationPanel *self,
+        DeskOp                *op)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->store == NULL)
+    {
+      desk_op_free (op);
+      return;
+    }
+  op->store = g_object_ref (self->store);
+  op->agent_id = g_strdup (self->agent_id);
+  task = g_task_new (self, self->cancellable, desk_op_done_cb, NULL);
+  g_task_set_source_tag (task, run_op);
+  g_task_set_task_data (task, op, desk_op_free);
+  g_task_run_in_thread (task, desk_op_thread);
+}
+
+static DeskOp *
+desk_op_new (OpKind      kind,
+             const char *conversation_id)
+{
+  DeskOp *op = g_new0 (DeskOp, 1);
+
+  op->kind = kind;
+  op->conversation_id = g_strdup (conversation_id);
+  return op;
+}
+
+static const char *
+conversation_id_of (gpointer widget)
+{
+  return g_object_get_data (G_OBJECT (widget), "conversation-id");
+}
+
+static void
+tag_widget (gpointer    widget,
+            const char *conversation_id)
+{
+  g_object_set_data_full (G_OBJECT (widget), "conversation-id", g_strdup (conversation_id), g_free);
+}
+
+static void
+status_selected_cb (AdwComboRow           *row,
+                    GParamSpec            *pspec,
+                    SapaConversationPanel *self)
+{
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (self->building || selected >= g_strv_length ((char **) sapa_statuses))
+    return;
+  sapa_conversation_panel_set_status (self, conversation_id_of (row), sapa_statuses[selected]);
+}
+
+static void
+complaint_active_cb (GtkSwitch             *toggle,
+                     GParamSpec            *pspec,
+                     SapaConversationPanel *self)
+{
+  if (self->building)
+    return;
+  sapa_conversation_panel_set_complaint (self, conversation_id_of (toggle),
+                                         gtk_switch_get_active (toggle));
+}
+
+static void
+step_toggled_cb (GtkCheckButton        *check,
+                 SapaConversationPanel *self)
+{
+  if (self->building)
+    return;
+  sapa_conversation_panel_set_step (self, conversation_id_of (check),
+                                    g_object_get_data (G_OBJECT (check), "step"),
+                                    gtk_check_button_get_active (check));
+}
+
+static void
+day_selected_cb (GtkCalendar           *calendar,
+                 SapaConversationPanel *self)
+{
+  g_autoptr(GDateTime) date = NULL;
+  g_autoptr(GDateTime) noon = NULL;
+  GtkWidget *popover;
+
+  if (self->building)
+    return;
+  date = gtk_calendar_get_date (calendar);
+  /* Midday local time: the same calendar day in every nearby time zone. */
+  noon = g_date_time_new_local (g_date_time_get_year (date), g_date_time_get_month (date),
+                                g_date_time_get_day_of_month (date), 12, 0, 0);
+  popover = gtk_widget_get_ancestor (GTK_WIDGET (calendar), GTK_TYPE_POPOVER);
+  if (popover != NULL)
+    gtk_popover_popdown (GTK_POPOVER (popover));
+  sapa_conversation_panel_set_follow_up (self, conversation_id_of (calendar),
+                                         g_date_time_to_unix (noon));
+}
+
+static void
+clear_follow_up_cb (GtkButton             *button,
+                    SapaConversationPanel *self)
+{
+  GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_POPOVER);
+
+  if (popover != NULL)
+    gtk_popover_popdown (GTK_POPOVER (popover));
+  sapa_conversation_panel_set_follow_up (self, conversation_id_of (button), 0);
+}
+
+static void
+escalate_clicked_cb (GtkButton             *button,
+                     SapaConversationPanel *self)
+{
+  sapa_conversation_panel_show_escalate_dialog (self, conversation_id_of (button));
+}
+
+static void
+expanded_cb (AdwExpanderRow        *row,
+             GParamSpec            *pspec,
+             SapaConversationPanel *self)
+{
+  if (self->building)
+    return;
+  if (adw_expander_row_get_expanded (row))
+    g_hash_table_add (self->expanded, g_strdup (conversation_id_of (row)));
+  else
+    g_hash_table_remove (self->expanded, conversation_id_of (row));
+}
+
+static void
+set_label (gpointer    widget,
+           const char *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/* A button that screen readers name once: GTK 4.8 reads both the button's
+ * name and its label child, so the child is presentation only. */
+static GtkWidget *
+labelled_button (const char *text_with_mnemonic,
+                 const char *name)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
+                                   "label", text_with_mnemonic,
+                                   "use-underline", TRUE,
+                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                   NULL);
+
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  set_label (button, name);
+  return button;
+}
+
+static char *
+conversation_title (SapaRecord *conversation)
+{
+  const char *subject = sapa_record_get_string (conversation, "subject");
+
+  if (subject == NULL || *subject == '\0')
+    subject = sapa_label_reason (sapa_record_get_string (conversation, "reason"));
+  if (subject == NULL || *subject == '\0')
+    subject = _("Conversation");
+  return g_markup_escape_text (subject, -1);
+}
+
+static GtkWidget *
+build_row (SapaConversationPanel *self,
+           SapaRecord            *conversation)
+{
+  const char *id = sapa_record_get_id (conversation);
+  const char *status = sapa_record_get_string (conversation, "status");
+  const char *reason = sapa_record_get_string (conversation, "reason");
+  gboolean complaint = sapa_record_get_bool (conversation, "is_complaint");
+  g_auto(GStrv) steps = sapa_record_dup_list (conversation, "complaint_steps");
+  g_autoptr(GString) subtitle = g_string_new (sapa_label_status (status));
+  g_autofree char *title = conversation_title (conversation);
+  g_autoptr(GtkStringList) statuses = gtk_string_list_new (NULL);
+  AdwExpanderRow *row;
+  GtkWidget *status_row, *complaint_row, *toggle, *follow_row, *menu_button, *popover_box;
+  GtkWidget *calendar, *clear_button, *popover, *escalation_row, *escalate_button;
+  g_autofree char *follow_text = NULL;
+  g_autofree char *escalation_text = NULL;
+  gint64 due;
+
+  if (reason != NULL)
+    g_string_append_printf (subtitle, " · %s", sapa_label_reason (reason));
+  if (complaint)
+    g_string_append_printf (subtitle, " · %s", _("Complaint"));
+
+  row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  tag_widget (row, id);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  {
+    g_autofree char *escaped = g_markup_escape_text (subtitle->str, -1);
+    adw_expander_row_set_subtitle (row, escaped);
+  }
+  adw_expander_row_set_expanded (row, g_hash_table_contains (self->expanded, id));
+  g_signal_connect_object (row, "notify::expanded", G_CALLBACK (expanded_cb), self, 0);
+
+  /* Status */
+  for (guint i = 0; sapa_statuses[i] != NULL; i++)
+    gtk_string_list_append (statuses, sapa_label_status (sapa_statuses[i]));
+  status_row = adw_combo_row_new ();
+  tag_widget (status_row, id);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (status_row), _("Status"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (status_row), G_LIST_MODEL (statuses));
+  for (guint i = 0; sapa_statuses[i] != NULL; i++)
+    if (g_strcmp0 (sapa_statuses[i], status) == 0)
+      adw_combo_row_set_selected (ADW_COMBO_ROW (status_row), i);
+  g_signal_connect_object (status_row, "notify::selected", G_CALLBACK (status_selected_cb), self, 0);
+  adw_expander_row_add_row (row, status_row);
+
+  /* Complaint and its checklist */
+  complaint_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (complaint_row), _("Complaint"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (complaint_row),
+                               _("Follow the seven steps and document them"));
+  toggle = gtk_switch_new ();
+  tag_widget (toggle, id);
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  gtk_switch_set_active (GTK_SWITCH (toggle), complaint);
+  g_signal_connect_object (toggle, "notify::active", G_CALLBACK (complaint_active_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (complaint_row), toggle);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (complaint_row), toggle);
+  adw_expander_row_add_row (row, complaint_row);
+
+  if (complaint)
+    for (guint i = 0; sapa_complaint_steps[i] != NULL; i++)
+      {
+        const char *step = sapa_complaint_steps[i];
+        GtkWidget *step_row = adw_action_row_new ();
+        GtkWidget *check = gtk_check_button_new ();
+        g_autofree char *step_title = g_strdup_printf ("%u. %s", i + 1, sapa_label_complaint_step (step));
+
+        tag_widget (check, id);
+        g_object_set_data (G_OBJECT (check), "step", (gpointer) step);
+        gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strv_contains ((const char * const *) steps, step));
+        gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+        g_signal_connect_object (check, "toggled", G_CALLBACK (step_toggled_cb), self, 0);
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (step_row), step_title);
+        adw_action_row_add_prefix (ADW_ACTION_ROW (step_row), check);
+        adw_action_row_set_activatable_widget (ADW_ACTION_ROW (step_row), check);
+        gtk_widget_add_css_class (step_row, "complaint-step");
+        adw_expander_row_add_row (row, step_row);
+      }
+
+  /* Follow-up date */
+  due = sapa_record_get_int (conversation, "follow_up_due");
+  follow_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (follow_row), _("Follow-up"));
+  if (due > 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (due);
+      g_autofree char *date = sapa_format_date (when);
+
+      /* Translators: %s is a date such as "25 Nov 2026" */
+      follow_text = g_strdup_printf (_("Due %s"), date);
+    }
+  else
+    {
+      follow_text = g_strdup (_("No date set"));
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (follow_row), follow_text);
+  popover_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  calendar = gtk_calendar_new ();
+  tag_widget (calendar, id);
+  set_label (calendar, _("Follow-up date"));
+  if (due > 0)
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (due);
+      gtk_calendar_select_day (GTK_CALENDAR (calendar), when);
+    }
+  g_signal_connect_object (calendar, "day-selected", G_CALLBACK (day_selected_cb), self, 0);
+  gtk_box_append (GTK_BOX (popover_box), calendar);
+  clear_button = labelled_button (_("_Clear Date"), _("Clear the follow-up date"));
+  tag_widget (clear_button, id);
+  gtk_widget_set_sensitive (clear_button, due > 0);
+  g_signal_connect_object (clear_button, "clicked", G_CALLBACK (clear_follow_up_cb), self, 0);
+  gtk_box_append (GTK_BOX (popover_box), clear_button);
+  popover = gtk_popover_new ();
+  gtk_popover_set_child (GTK_POPOVER (popover), popover_box);
+  menu_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (menu_button), "x-office-calendar-symbolic");
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (menu_button), popover);
+  gtk_widget_set_valign (menu_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (menu_button, _("Choose the follow-up date"));
+  gtk_widget_add_css_class (menu_button, "flat");
+  set_label (menu_button, _("Choose the follow-up date"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (follow_row), menu_button);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (follow_row), menu_button);
+  adw_expander_row_add_row (row, follow_row);
+
+  /* Escalation */
+  escalation_row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (escalation_row), _("Escalation"));
+  if (sapa_record_get_string (conversation, "escalated_to") != NULL)
+    {
+      const char *department = sapa_label_department (sapa_record_get_string (conversation, "escalated_to"));
+      const char *why = sapa_record_get_string (conversation, "escalation_reason");
+
+      /* Translators: the department a conversation went to, and why */
+      escalation_text = why ? g_strdup_printf (_("%s: %s"), department, why) : g_strdup (department);
+    }
+  else
+    {
+      escalation_text = g_strdup (_("Not escalated"));
+    }
+  {
+    g_autofree char *escaped = g_markup_escape_text (escalation_text, -1);
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (escalation_row), escaped);
+  }
+  escalate_button = labelled_button (_("_Escalate…"), _("Escalate"));
+  tag_widget (escalate_button, id);
+  gtk_widget_set_valign (escalate_button, GTK_ALIGN_CENTER);
+  g_signal_connect_object (escalate_button, "clicked", G_CALLBACK (escalate_clicked_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (escalation_row), escalate_button);
+  adw_expander_row_add_row (row, escalation_row);
+
+  return GTK_WIDGET (row);
+}
+
+static void
+rebuild (SapaConversationPanel *self)
+{
+  GtkWidget *child;
+
+  self->building = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
+    gtk_list_box_remove (self->list_box, child);
+
+  if (self->conversations->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No conversations yet"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Logging a visit, a call or a note opens one."));
+      gtk_widget_add_css_class (row, "dim-label");
+      gtk_list_box_append (self->list_box, row);
+    }
+  for (guint i = 0; i < self->conversations->len; i++)
+    gtk_list_box_append (self->list_box, build_row (self, g_ptr_array_index (self->conversations, i)));
+  self->building = FALSE;
+}
+
+static gboolean
+reload_cb (gpointer user_data)
+{
+  SapaConversationPanel *self = user_data;
+
+  self->reload_source = 0;
+  sapa_conversation_panel_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (SapaConversationPanel *self,
+                  const char            *entity,
+                  const char            *id,
+                  SapaStore             *store)
+{
+  if (self->customer_id == NULL || g_strcmp0 (entity, "conversation") != 0)
+    return;
+  /* Many changes of one transaction arrive together: rebuild once. */
+  if (self->reload_source == 0)
+    self->reload_source = g_idle_add (reload_cb, self);
+}
+
+static void
+sapa_conversation_panel_dispose (GObject *object)
+{
+  SapaConversationPanel *self = SAPA_CONVERSATION_PANEL (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_object (&self->store);
+  /* AdwBin keeps its own pointer to the child: let it unparent it. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_CONVERSATION_PANEL);
+
+  G_OBJECT_CLASS (sapa_conversation_panel_parent_class)->dispose (object);
+}
+
+static void
+sapa_conversation_panel_finalize (GObject *object)
+{
+  SapaConversationPanel *self = SAPA_CONVERSATION_PANEL (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->conversations, g_ptr_array_unref);
+  g_clear_pointer (&self->expanded, g_hash_table_unref);
+  g_free (self->agent_id);
+  g_free (self->customer_id);
+
+  G_OBJECT_CLASS (sapa_conversation_panel_parent_class)->finalize (object);
+}
+
+static void
+sapa_conversation_panel_class_init (SapaConversationPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = sapa_conversation_panel_dispose;
+  object_class->finalize = sapa_conversation_panel_finalize;
+
+  signals[OPERATION_DONE] = g_signal_new ("operation-done", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/sapa-conversation-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, SapaConversationPanel, group);
+  gtk_widget_class_bind_template_child (widget_class, SapaConversationPanel, list_box);
+}
+
+static void
+sapa_conversation_panel_init (SapaConversationPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->conversations = g_ptr_array_new_with_free_func (g_object_unref);
+  self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
+  rebuild (self);
+}
+
+GtkWidget *
+sapa_conversation_panel_new (void)
+{
+  return g_object_new (SAPA_TYPE_CONVERSATION_PANEL, NULL);
+}
+
+void
+sapa_conversation_panel_set_store (SapaConversationPanel *self,
+                                   SapaStore             *store,
+                                   const char            *agent_id)
+{
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (store == NULL || SAPA_IS_STORE (store));
+
+  g_free (self->agent_id);
+  self->agent_id = g_strdup (agent_id);
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb), self,
+                             G_CONNECT_SWAPPED);
+  sapa_conversation_panel_reload (self);
+}
+
+void
+sapa_conversation_panel_set_customer_id (SapaConversationPanel *self,
+                                         const char            *customer_id)
+{
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+
+  if (g_strcmp0 (self->customer_id, customer_id) == 0)
+    return;
+  g_free (self->customer_id);
+  self->customer_id = g_strdup (customer_id);
+  g_hash_table_remove_all (self->expanded);
+  sapa_conversation_panel_reload (self);
+}
+
+void
+sapa_conversation_panel_reload (SapaConversationPanel *self)
+{
+  g_autoptr(GPtrArray) conversations = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+
+  g_ptr_array_set_size (self->conversations, 0);
+  if (self->store != NULL && self->customer_id != NULL)
+    {
+      /* An index range of one customer's conversations (tens of rows). */
+      conversations = sapa_store_list_conversations (self->store, self->customer_id, &error);
+      if (conversations == NULL)
+        g_warning ("Could not list the conversations: %s", error->message);
+      else
+        for (guint i = 0; i < conversations->len; i++)
+          g_ptr_array_add (self->conversations, g_object_ref (g_ptr_array_index (conversations, i)));
+    }
+  rebuild (self);
+}
+
+guint
+sapa_conversation_panel_get_n_conversations (SapaConversationPanel *self)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), 0);
+  return self->conversations->len;
+}
+
+const char *
+sapa_conversation_panel_get_conversation_id (SapaConversationPanel *self,
+                                             guint                  position)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  if (position >= self->conversations->len)
+    return NULL;
+  return sapa_record_get_id (g_ptr_array_index (self->conversations, position));
+}
+
+void
+sapa_conversation_panel_set_status (SapaConversationPanel *self,
+                                    const char            *conversation_id,
+                                    const char            *status)
+{
+  DeskOp *op;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (conversation_id != NULL && status != NULL);
+
+  op = desk_op_new (OP_STATUS, conversation_id);
+  op->value = g_strdup (status);
+  run_op (self, op);
+}
+
+void
+sapa_conversation_panel_set_complaint (SapaConversationPanel *self,
+                                       const char            *conversation_id,
+                                       gboolean               is_complaint)
+{
+  DeskOp *op;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (conversation_id != NULL);
+
+  op = desk_op_new (OP_COMPLAINT, conversation_id);
+  op->flag = is_complaint;
+  run_op (self, op);
+}
+
+void
+sapa_conversation_panel_set_step (SapaConversationPanel *self,
+                                  const char            *conversation_id,
+                                  const char            *step,
+                                  gboolean               done)
+{
+  DeskOp *op;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (conversation_id != NULL && step != NULL);
+
+  op = desk_op_new (OP_STEP, conversation_id);
+  op->value = g_strdup (step);
+  op->flag = done;
+  run_op (self, op);
+}
+
+void
+sapa_conversation_panel_set_follow_up (SapaConversationPanel *self,
+                                       const char            *conversation_id,
+                                       gint64                 due)
+{
+  DeskOp *op;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (conversation_id != NULL);
+
+  op = desk_op_new (OP_FOLLOW_UP, conversation_id);
+  op->due = due;
+  run_op (self, op);
+}
+
+void
+sapa_conversation_panel_escalate (SapaConversationPanel *self,
+                                  const char            *conversation_id,
+                                  const char            *department,
+                                  const char            *reason)
+{
+  DeskOp *op;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (conversation_id != NULL && department != NULL);
+
+  op = desk_op_new (OP_ESCALATE, conversation_id);
+  op->value = g_strdup (department);
+  op->reason = g_strdup (reason);
+  run_op (self, op);
+}
+
+static void
+reason_changed_cb (GtkEditable      *entry,
+                   AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "escalate", *text != '\0');
+}
+
+static void
+escalate_response_cb (AdwMessageDialog      *dialog,
+                      const char            *response,
+                      SapaConversationPanel *self)
+{
+  GtkDropDown *departments = g_object_get_data (G_OBJECT (dialog), "departments");
+  GtkEditable *reason = g_object_get_data (G_OBJECT (dialog), "reason");
+  guint selected;
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (response, "escalate") != 0)
+    return;
+  selected = gtk_drop_down_get_selected (departments);
+  if (selected >= g_strv_length ((char **) sapa_departments))
+    return;
+  text = g_strstrip (g_strdup (gtk_editable_get_text (reason)));
+  sapa_conversation_panel_escalate (self, conversation_id_of (dialog), sapa_departments[selected], text);
+}
+
+GtkWidget *
+sapa_conversation_panel_show_escalate_dialog (SapaConversationPanel *self,
+                                              const char            *conversation_id)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  GtkWidget *dialog, *box, *departments, *reason;
+  GtkRoot *root;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL, NULL);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                   _("Escalate Conversation"),
+                                   _("Choose the department that takes it over and say why."));
+  tag_widget (dialog, conversation_id);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  for (guint i = 0; sapa_departments[i] != NULL; i++)
+    gtk_string_list_append (names, sapa_label_department (sapa_departments[i]));
+  departments = gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL);
+  set_label (departments, _("Department"));
+  gtk_box_append (GTK_BOX (box), departments);
+  reason = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (reason), _("Reason for escalating"));
+  set_label (reason, _("Reason for escalating"));
+  gtk_entry_set_activates_default (GTK_ENTRY (reason), TRUE);
+  gtk_box_append (GTK_BOX (box), reason);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  g_object_set_data (G_OBJECT (dialog), "departments", departments);
+  g_object_set_data (G_OBJECT (dialog), "reason", reason);
+
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "escalate", _("_Escalate"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "escalate",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "escalate");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "escalate", FALSE);
+  g_signal_connect_object (reason, "changed", G_CALLBACK (reason_changed_cb), dialog, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (escalate_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (reason);
+  return dialog;
+}
