@@ -590,6 +590,7 @@ typedef struct {
   gboolean      count_only;   /* the bare query: count rows, keep nothing */
   guint         n_rows;
   guint         n_text_ok;    /* candidates whose words were checked and match */
+  gboolean      phone_capped; /* a phone range had more rows than were read */
   gboolean      truncated;
 } Gather;
 
@@ -856,6 +857,13 @@ run_fts (Gather        *g,
   const Plan *plan = g->plan;
   gboolean check = !g->count_only && (plan->narrowed || plan->short_tokens->len > 0
                                       || plan->kind == QUERY_MIXED);
+  /* With four or more digits the phone ranges (read first) already hold the
+   * customers with that number; paging on through names that lack it would
+   * only load rows to reject them. When those ranges were capped, the digits
+   * are common: a second page of names, and the person types on. */
+  guint max_pages = !check ? 1
+                    : plan->kind != QUERY_MIXED ? MAX_PAGES
+                    : plan->digit_words->len > 0 && !g->phone_capped ? 1 : 2;
   sqlite3_stmt *stmt = NULL;
   gint64 before = G_MAXINT64;
   gboolean ok = TRUE;
@@ -864,7 +872,7 @@ run_fts (Gather        *g,
   if (!prepare (g->db, SQL_FTS_PAGE, &stmt, error))
     return FALSE;
 
-  for (guint page = 0; ok && page < (check ? MAX_PAGES : 1); page++)
+  for (guint page = 0; ok && page < max_pages; page++)
     {
       int n = 0;
       int rc;
@@ -918,8 +926,11 @@ run_phone_range (Gather        *g,
                  GError       **error)
 {
   g_autofree char *upper = prefix_upper_bound (digits);
+  int n = run_source (g, SQL_PHONE_RANGE, digits, upper, SOURCE_PHONE, cancellable, error);
 
-  return run_source (g, SQL_PHONE_RANGE, digits, upper, SOURCE_PHONE, cancellable, error) >= 0;
+  if (n == CANDIDATE_CAP)
+    g->phone_capped = TRUE;
+  return n >= 0;
 }
 
 static gboolean
@@ -930,6 +941,40 @@ gather_candidates (Gather        *g,
                    GError       **error)
 {
   gboolean capped;
+
+  if (!bare && plan->kind == QUERY_MIXED && plan->digit_words->len > 0)
+    {
+      /* The phone side first: a run of four or more digits is selective,
+       * and the name side alone may be capped before reaching them. */
+      const char *longest = NULL;
+
+      for (guint i = 0; i < plan->digit_words->len; i++)
+        {
+          const char *d = g_ptr_array_index (plan->digit_words, i);
+          if (longest == NULL || strlen (d) > strlen (longest))
+            longest = d;
+        }
+      if (!run_phone_range (g, longest, cancellable, error))
+        return FALSE;
+      if (longest[0] == '0')
+        {
+          g_autofree char *alt = g_strconcat ("62", longest + 1, NULL);
+          if (!run_phone_range (g, alt, cancellable, error))
+            return FALSE;
+        }
+      /* Checked now (they are loaded for ranking anyway), so the name side
+       * knows how many hits it still has to find. */
+      for (guint i = 0; i < g->candidates->len; i++)
+        {
+          Candidate *c = &g_array_index (g->candidates, Candidate, i);
+
+          if (!load_facts (g, c, cancellable, error))
+            return FALSE;
+          c->text_checked = TRUE;
+          if (text_matches (plan, c))
+            g->n_text_ok++;
+        }
+    }
 
   if (plan->kind == QUERY_EMAIL)
     {
@@ -1009,28 +1054,6 @@ gather_candidates (Gather        *g,
 
   if (bare)
     return TRUE;
-
-  if (plan->kind == QUERY_MIXED && plan->digit_words->len > 0)
-    {
-      /* Candidates from the phone side too, checked against the words later:
-       * the name side alone may be capped before reaching them. */
-      const char *longest = NULL;
-
-      for (guint i = 0; i < plan->digit_words->len; i++)
-        {
-          const char *d = g_ptr_array_index (plan->digit_words, i);
-          if (longest == NULL || strlen (d) > strlen (longest))
-            longest = d;
-        }
-      if (!run_phone_range (g, longest, cancellable, error))
-        return FALSE;
-      if (longest[0] == '0')
-        {
-          g_autofree char *alt = g_strconcat ("62", longest + 1, NULL);
-          if (!run_phone_range (g, alt, cancellable, error))
-            return FALSE;
-        }
-    }
 
   /* Exact matches straight from the B-tree indexes: never lost to the cap. */
   if (plan->kind == QUERY_TEXT || plan->kind == QUERY_MIXED)

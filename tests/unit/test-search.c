@@ -660,6 +660,29 @@ search_done_cb (GObject      *source,
   g_main_loop_quit (d->loop);
 }
 
+typedef struct {
+  GMainLoop  *loop;
+  const char *id;
+  guint       pending;
+  guint       found;
+} ManyData;
+
+static void
+many_done_cb (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  ManyData *m = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaSearchResult) result = sapa_store_search_finish (SAPA_STORE (source), res, &error);
+
+  g_assert_no_error (error);
+  if (find_hit (result, m->id) != NULL)
+    m->found++;
+  if (--m->pending == 0)
+    g_main_loop_quit (m->loop);
+}
+
 static void
 test_async (Fixture       *f,
             gconstpointer  data)
@@ -683,15 +706,16 @@ test_async (Fixture       *f,
   g_assert_null (d.result);
   g_clear_error (&d.error);
 
-  /* Several at once, from the worker threads' pool of readers. */
-  for (guint i = 0; i < 8; i++)
-    {
-      sapa_store_search_async (f->store, i % 2 ? "budi" : "7890", 10, NULL, search_done_cb, &d);
-      g_main_loop_run (loop);
-      g_assert_no_error (d.error);
-      g_assert_nonnull (find_hit (d.result, budi));
-      g_clear_pointer (&d.result, sapa_search_result_free);
-    }
+  /* Several at once, on worker threads sharing the pool of readers. */
+  {
+    ManyData m = { .loop = loop, .id = budi, .pending = 12 };
+
+    for (guint i = 0; i < 12; i++)
+      sapa_store_search_async (f->store, i % 3 == 0 ? "budi" : i % 3 == 1 ? "7890" : "santoso",
+                               10, NULL, many_done_cb, &m);
+    g_main_loop_run (loop);
+    g_assert_cmpuint (m.found, ==, 12);
+  }
 }
 
 static void
