@@ -482,8 +482,13 @@ open_store (const char    *path,
     }
   g_free (mode);
 
+  /* Finding the newest stamp reads the whole change log once: let it pass
+   * through a small cache instead of filling the writer's with pages that
+   * writes rarely need (on a large desk that is tens of megabytes kept). */
+  sqlite3_exec (self->writer, "PRAGMA cache_size = 64;", NULL, NULL, NULL);
   if (!migrate (self, error) || !load_identity (self, error))
     return NULL;
+  sqlite3_exec (self->writer, "PRAGMA cache_size = -32000;", NULL, NULL, NULL);
 
   return g_steal_pointer (&self);
 }
