@@ -110,6 +110,21 @@ store_changed_cb (SapaWindow *self,
     update_title (self);
 }
 
+static void
+ensure_customer_page (SapaWindow *self)
+{
+  GtkWidget *page;
+
+  if (self->customer_page != NULL)
+    return;
+
+  page = sapa_customer_page_new (self->store, self->agent_id);
+  self->customer_page = SAPA_CUSTOMER_PAGE (page);
+  g_signal_connect_object (page, "open-customer", G_CALLBACK (customer_activated_cb),
+                           self, G_CONNECT_SWAPPED);
+  adw_bin_set_child (self->customer_bin, page);
+}
+
 static gboolean
 sapa_window_close_request (GtkWindow *window)
 {
@@ -234,7 +249,6 @@ sapa_window_set_store (SapaWindow *self,
                        const char *branch_id)
 {
   GAction *new_customer;
-  GtkWidget *page;
 
   g_return_if_fail (SAPA_IS_WINDOW (self));
   g_return_if_fail (SAPA_IS_STORE (store));
@@ -249,11 +263,9 @@ sapa_window_set_store (SapaWindow *self,
   g_signal_connect_object (store, "changed", G_CALLBACK (store_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
-  page = sapa_customer_page_new (store, agent_id);
-  self->customer_page = SAPA_CUSTOMER_PAGE (page);
-  g_signal_connect_object (page, "open-customer", G_CALLBACK (customer_activated_cb),
-                           self, G_CONNECT_SWAPPED);
-  adw_bin_set_child (self->customer_bin, page);
+  /* The customer page is built the first time a customer is opened. */
+  self->customer_page = NULL;
+  adw_bin_set_child (self->customer_bin, NULL);
   gtk_stack_set_visible_child_name (self->content_stack, "none");
   update_title (self);
 
@@ -280,8 +292,9 @@ sapa_window_open_customer (SapaWindow *self,
   g_return_if_fail (SAPA_IS_WINDOW (self));
   g_return_if_fail (customer_id != NULL);
 
-  if (self->customer_page == NULL)
+  if (self->store == NULL)
     return;
+  ensure_customer_page (self);
 
   sapa_customer_page_set_customer_id (self->customer_page, customer_id);
   gtk_stack_set_visible_child_name (self->content_stack, "customer");

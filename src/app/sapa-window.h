@@ -38,7 +38,7 @@ gboolean               sapa_window_get_sidebar_shown  (SapaWindow     *self);
 void                   sapa_window_add_toast          (SapaWindow     *self,
                                                        AdwToast       *toast);
 SapaLookupPage        *sapa_window_get_lookup_page    (SapaWindow     *self);
-/* NULL until a store is set. */
+/* NULL until the first customer is opened: the page is built then. */
 SapaCustomerPage      *sapa_window_get_customer_page  (SapaWindow     *self);
 
 G_END_DECLS
