@@ -235,8 +235,11 @@ open_database (SapaApplication *self,
   self->cancellable = g_cancellable_new ();
   g_object_set_data_full (G_OBJECT (self->cancellable), "path", g_strdup (absolute), g_free);
 
-  sapa_window_show_loading (get_window (self), absolute);
+  /* Start the open before building or showing anything: it runs in a
+   * thread while the window is made, and when it finishes before the
+   * first frame the desk is drawn straight away. */
   sapa_store_open_async (absolute, self->cancellable, store_opened_cb, g_object_ref (self));
+  sapa_window_show_loading (get_window (self), absolute);
 }
 
 void
@@ -365,9 +368,6 @@ static void
 sapa_application_activate (GApplication *application)
 {
   SapaApplication *self = SAPA_APPLICATION (application);
-  SapaWindow *window = get_window (self);
-
-  gtk_window_present (GTK_WINDOW (window));
 
   if (!self->opened && self->cancellable == NULL)
     {
@@ -375,6 +375,8 @@ sapa_application_activate (GApplication *application)
 
       open_database (self, path);
     }
+
+  gtk_window_present (GTK_WINDOW (get_window (self)));
 }
 
 static void
