@@ -4,6 +4,7 @@
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-text.h>
 #include <sapa/sapa-record.h>
+#include <sapa/sapa-change.h>
 #include <sapa/sapa-labels.h>
 #include <sapa/sapa-store.h>
 #include <sapa/sapa-search.h>

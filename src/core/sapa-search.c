@@ -628,15 +628,8 @@ prepare (sqlite3       *db,
          sqlite3_stmt **stmt,
          GError       **error)
 {
-  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      /* Translators: completes "Could not %s: <database message>" */
-      sapa_store_set_sqlite_error (error, db, rc, _("look up customers"));
-      return FALSE;
-    }
-  return TRUE;
+  /* Translators: completes "Could not %s: <database message>" */
+  return sapa_store_prepare (db, sql, stmt, _("look up customers"), error);
 }
 
 static void

@@ -20,6 +20,14 @@ void        sapa_store_set_sqlite_error  (GError   **error,
                                           int        rc,
                                           const char *what);
 
+/* sqlite3_prepare_v2 that sets @error, with @what ("read the timeline") as
+ * context; NULL says "prepare a database statement". */
+gboolean    sapa_store_prepare           (sqlite3       *db,
+                                          const char    *sql,
+                                          sqlite3_stmt **stmt,
+                                          const char    *what,
+                                          GError       **error);
+
 /* Builds a record from the current row of @stmt whose columns are the
  * entity's fields (in descriptor order) starting at column @first, then "id". */
 SapaRecord *sapa_store_record_from_row   (const SapaEntity *entity,

@@ -1105,20 +1105,30 @@ step_done (sqlite3      *db,
   return TRUE;
 }
 
+gboolean
+sapa_store_prepare (sqlite3       *db,
+                    const char    *sql,
+                    sqlite3_stmt **stmt,
+                    const char    *what,
+                    GError       **error)
+{
+  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, what ? what : _("prepare a database statement"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare (sqlite3       *db,
          const char    *sql,
          sqlite3_stmt **stmt,
          GError       **error)
 {
-  int rc = sqlite3_prepare_v2 (db, sql, -1, stmt, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sapa_store_set_sqlite_error (error, db, rc, _("prepare a database statement"));
-      return FALSE;
-    }
-  return TRUE;
+  return sapa_store_prepare (db, sql, stmt, NULL, error);
 }
 
 static gboolean

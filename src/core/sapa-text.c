@@ -24,7 +24,9 @@ sapa_text_fold (const char *text)
   decomposed = g_utf8_normalize (text, -1, G_NORMALIZE_NFKD);
   if (decomposed == NULL)
     return g_strdup ("");
-  folded = g_utf8_casefold (decomposed, -1);
+  /* Lower case, not case folding: FTS5's unicode61 keeps "ß" as it is, and
+   * the query must fold the way the index does. */
+  folded = g_utf8_strdown (decomposed, -1);
 
   out = g_string_sized_new (strlen (folded));
   for (const char *p = folded; *p; p = g_utf8_next_char (p))

@@ -5,6 +5,8 @@
 
 #include <sapa/sapa.h>
 
+#include "sapa-test-dir.h"
+
 typedef struct {
   char       *dir;
   char       *path;
@@ -37,19 +39,11 @@ static void
 tear_down (Fixture       *f,
            gconstpointer  data)
 {
-  const char *name;
-  g_autoptr(GDir) dir = NULL;
 
   g_clear_object (&f->customer);
   g_clear_object (&f->agent);
   g_clear_object (&f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
+  sapa_test_dir_remove (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

@@ -143,7 +143,9 @@ test_text (void)
     g_autofree char *acc = sapa_account_normalize ("hb-0012 34", NULL);
     g_autofree char *email = sapa_email_normalize (" Budi.Santoso@Gmail.COM ", NULL);
     g_assert_cmpstr (f, ==, "+62 812-3456-7890");
+    g_autofree char *street = sapa_text_fold ("STRAẞE Straße");
     g_assert_cmpstr (fold, ==, "jose muller-łukasz");
+    g_assert_cmpstr (street, ==, "straße straße");
     g_assert_cmpstr (mask, ==, "•••• 7890");
     g_assert_cmpstr (acc, ==, "HB001234");
     g_assert_cmpstr (email, ==, "budi.santoso@gmail.com");

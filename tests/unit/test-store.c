@@ -6,6 +6,8 @@
 
 #include <sapa/sapa.h>
 
+#include "sapa-test-dir.h"
+
 typedef struct {
   char      *dir;
   char      *path;
@@ -29,17 +31,9 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
 
   g_clear_object (&f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (f->dir, name, NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
+  sapa_test_dir_remove (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
