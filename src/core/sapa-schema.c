@@ -228,6 +228,10 @@ static const char * const migrations[] = {
   "  created_at INTEGER NOT NULL,"
   "  pushed_at INTEGER"
   ");",
+
+  /* 2: the newest stamp is read at every start; without an index that read
+   * scanned the whole change log. */
+  "CREATE INDEX change_log_hlc ON change_log (hlc);",
 };
 
 guint

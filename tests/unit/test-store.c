@@ -6,6 +6,8 @@
 
 #include <sapa/sapa.h>
 
+#include "sapa-store-private.h"
+
 #include "sapa-test-dir.h"
 
 typedef struct {
@@ -112,6 +114,37 @@ test_migrations (Fixture       *f,
     g_assert_nonnull (strstr (error->message, "99"));
   }
   f->store = NULL;
+}
+
+/* A database written by the first release is brought up to date, data kept. */
+static void
+test_upgrade_from_v1 (void)
+{
+  g_autofree char *dir = sapa_test_dir_new ("sapa-upgrade-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "v1.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(SapaRecord) kept = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sapa_schema_get_migration (1), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 1;"
+                                     "INSERT INTO customer (id, full_name, name_key) VALUES "
+                                     "('0b6f3f0e-3c1f-4b8e-9a51-6f1f1c1e2d3a', 'Dewi Lestari', 'dewi lestari');",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = sapa_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_get_schema_version (store), ==, SAPA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (path, "PRAGMA user_version;"), ==, SAPA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (count_rows (path, "SELECT count(*) FROM sqlite_master WHERE name = 'change_log_hlc';"), ==, 1);
+  kept = sapa_store_get (store, "customer", "0b6f3f0e-3c1f-4b8e-9a51-6f1f1c1e2d3a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (kept, "full_name"), ==, "Dewi Lestari");
+  g_clear_object (&store);
+  sapa_test_dir_remove (dir);
 }
 
 static void
@@ -513,6 +546,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("/store/migrations", test_migrations);
   g_test_add_func ("/store/open-errors", test_open_errors);
+  g_test_add_func ("/store/upgrade-from-v1", test_upgrade_from_v1);
   ADD ("/store/save-and-change-log", test_save_and_change_log);
   ADD ("/store/invalid-writes-nothing", test_invalid_writes_nothing);
   ADD ("/store/transaction-atomic", test_transaction_atomic);
