@@ -301,7 +301,7 @@ refresh_thread (GTask        *task,
       g_autoptr(GPtrArray) records = NULL;
 
       records = sapa_store_list_timeline (job->store, job->customer_id, &filter,
-                                          NULL, SAPA_TIMELINE_FIRST_PAGE, &error);
+                                          NULL, SAPA_TIMELINE_HEAD_PAGE, &error);
       if (records == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));

@@ -11,9 +11,13 @@ G_BEGIN_DECLS
 #define SAPA_TYPE_TIMELINE_MODEL (sapa_timeline_model_get_type ())
 G_DECLARE_FINAL_TYPE (SapaTimelineModel, sapa_timeline_model, SAPA, TIMELINE_MODEL, GObject)
 
-/* The first page is small so the first screen shows at once; later pages are
- * larger and load in the background. */
-#define SAPA_TIMELINE_FIRST_PAGE 100
+/* The first page is small so the first screen shows at once: the list view
+ * makes a row widget for every entry of the first page it gets (up to a
+ * hundred), and making and laying out a row costs about 1.5 ms, so the first
+ * page holds about what a tall screen shows. Later pages are larger and load
+ * in the background; a refresh looks at the newest SAPA_TIMELINE_HEAD_PAGE. */
+#define SAPA_TIMELINE_FIRST_PAGE 25
+#define SAPA_TIMELINE_HEAD_PAGE  100
 #define SAPA_TIMELINE_PAGE       2000
 
 /*

@@ -20,10 +20,13 @@
 
 #define BENCH_NAME_FORMAT "Bench Timeline %u"
 
+/* The timeline's list, not the list of a drop-down's popover elsewhere on
+ * the page (that one always has items and a row, which made early frames
+ * count as shown). */
 static GtkListView *
 find_list_view (GtkWidget *widget)
 {
-  if (GTK_IS_LIST_VIEW (widget))
+  if (GTK_IS_LIST_VIEW (widget) && gtk_widget_has_css_class (widget, "timeline"))
     return GTK_LIST_VIEW (widget);
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
@@ -97,6 +100,7 @@ after_paint_cb (GdkFrameClock *clock,
     return;
   model = G_LIST_MODEL (gtk_list_view_get_model (run->list));
   if (model != NULL && g_list_model_get_n_items (model) > 0 &&
+      gtk_widget_get_mapped (GTK_WIDGET (run->list)) &&
       gtk_widget_get_first_child (GTK_WIDGET (run->list)) != NULL)
     run->shown = g_get_monotonic_time ();
 }
