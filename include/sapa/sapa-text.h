@@ -16,6 +16,10 @@ GQuark  sapa_text_error_quark     (void);
 
 /* Lower case without diacritics ("José" -> "jose"), NFC, whitespace collapsed. */
 char   *sapa_text_fold            (const char *text);
+/* @text split at any of @separators, each part trimmed, empty parts dropped
+ * ("a, b;; c" with ",;" -> {"a", "b", "c"}). Never NULL. */
+char  **sapa_text_split           (const char *text,
+                                   const char *separators);
 /* The digits of @text, nothing else. */
 char   *sapa_text_digits          (const char *text);
 

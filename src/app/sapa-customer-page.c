@@ -334,22 +334,6 @@ clear_errors (SapaCustomerPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->save_error_label), FALSE);
 }
 
-/* "a, b; c" -> {"a", "b", "c"}: commas, semicolons and new lines separate. */
-static GStrv
-split_list (const char *text)
-{
-  g_auto(GStrv) parts = g_strsplit_set (text ? text : "", ",;\n", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (*parts[i] != '\0')
-        g_strv_builder_add (builder, parts[i]);
-    }
-  return g_strv_builder_end (builder);
-}
-
 static void
 enter_edit_mode (SapaCustomerPage *self)
 {
@@ -403,9 +387,9 @@ record_from_fields (SapaCustomerPage *self)
 {
   g_autoptr(SapaRecord) record = sapa_record_copy (self->customer);
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->name_row))));
-  g_auto(GStrv) phones = split_list (gtk_editable_get_text (GTK_EDITABLE (self->phones_row)));
-  g_auto(GStrv) emails = split_list (gtk_editable_get_text (GTK_EDITABLE (self->emails_row)));
-  g_auto(GStrv) tags = split_list (gtk_editable_get_text (GTK_EDITABLE (self->tags_row)));
+  g_auto(GStrv) phones = sapa_text_split (gtk_editable_get_text (GTK_EDITABLE (self->phones_row)), ",;\n");
+  g_auto(GStrv) emails = sapa_text_split (gtk_editable_get_text (GTK_EDITABLE (self->emails_row)), ",;\n");
+  g_auto(GStrv) tags = sapa_text_split (gtk_editable_get_text (GTK_EDITABLE (self->tags_row)), ",;\n");
   g_autofree char *account = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->account_row))));
   g_autoptr(GStrvBuilder) phone_builder = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) email_builder = g_strv_builder_new ();

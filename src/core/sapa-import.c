@@ -175,22 +175,6 @@ sapa_import_report_free (SapaImportReport *report)
   g_free (report);
 }
 
-/* The values of a cell: split at ";", trimmed, empty ones dropped. */
-static GStrv
-split_cell (const char *cell)
-{
-  g_auto(GStrv) parts = g_strsplit (cell ? cell : "", ";", -1);
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_strstrip (parts[i]);
-      if (*parts[i] != '\0')
-        g_strv_builder_add (builder, parts[i]);
-    }
-  return g_strv_builder_end (builder);
-}
-
 /* A choice given as its code ("vip") or its label in either language ("VIP", "Prioritas"). */
 static const char *
 match_choice (const char * const *choices,
@@ -386,7 +370,7 @@ row_to_customer (SapaStore    *store,
       return NULL;
     }
 
-  raw_phones = split_cell (cells[COL_PHONE]);
+  raw_phones = sapa_text_split (cells[COL_PHONE], ";");
   for (guint i = 0; raw_phones[i] != NULL; i++)
     {
       g_autofree char *norm = sapa_phone_normalize (raw_phones[i], &local_error);
@@ -401,7 +385,7 @@ row_to_customer (SapaStore    *store,
     }
   phones = g_strv_builder_end (phones_b);
 
-  raw_emails = split_cell (cells[COL_EMAIL]);
+  raw_emails = sapa_text_split (cells[COL_EMAIL], ";");
   for (guint i = 0; raw_emails[i] != NULL; i++)
     {
       g_autofree char *norm = sapa_email_normalize (raw_emails[i], &local_error);
@@ -452,7 +436,7 @@ row_to_customer (SapaStore    *store,
           return NULL;
         }
     }
-  tags = split_cell (cells[COL_TAGS]);
+  tags = sapa_text_split (cells[COL_TAGS], ";");
 
   if (!find_duplicate (store, seen->phones, phones, DUP_PHONE, problem, error) ||
       !find_duplicate (store, seen->emails, emails, DUP_EMAIL, problem, error) ||

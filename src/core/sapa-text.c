@@ -51,6 +51,25 @@ sapa_text_fold (const char *text)
   }
 }
 
+char **
+sapa_text_split (const char *text,
+                 const char *separators)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (separators != NULL, NULL);
+
+  parts = g_strsplit_set (text ? text : "", separators, -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (*parts[i] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
 char *
 sapa_text_digits (const char *text)
 {
