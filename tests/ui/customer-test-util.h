@@ -10,25 +10,7 @@
 #include <sapa/sapa.h>
 
 #include "sapa-i18n.h"
-
-/* Spins the main loop until @cond holds; fails the test after 20 s. */
-#define WAIT_FOR(cond)                                                          \
-  G_STMT_START {                                                                \
-    gint64 wait_end_ = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;           \
-    while (!(cond) && g_get_monotonic_time () < wait_end_)                      \
-      g_main_context_iteration (NULL, FALSE);                                   \
-    if (!(cond))                                                                \
-      g_error ("Timed out waiting for: %s", #cond);                             \
-  } G_STMT_END
-
-static inline void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE);
-}
+#include "ui-test-util.h"
 
 typedef struct {
   char      *dir;

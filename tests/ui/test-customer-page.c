@@ -48,7 +48,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin (50);
+  spin_for (50);
   g_free (f->customer_id);
   desk_close (&f->desk);
 }
@@ -125,7 +125,7 @@ test_reveal (Fixture       *f,
 
   g_assert_cmpint (reveals (f), ==, 0);
   g_assert_true (gtk_widget_activate_action (f->page, "customer.reveal-account", NULL));
-  WAIT_FOR (sapa_customer_page_get_revealed (SAPA_CUSTOMER_PAGE (f->page)));
+  WAIT_UNTIL (sapa_customer_page_get_revealed (SAPA_CUSTOMER_PAGE (f->page)));
   g_assert_cmpstr (label_text (f, "account_label"), ==, ACCOUNT);
   /* the reveal is on record: who saw which customer's number */
   g_assert_cmpint (reveals (f), ==, 1);
@@ -164,7 +164,7 @@ test_invalid_phone_and_email (Fixture       *f,
   g_assert_nonnull (strstr (label_text (f, "emails_error_label"), "is not an email address"));
 
   /* nothing was written: no change, no change-log entry */
-  spin (300);
+  spin_for (300);
   g_assert_cmpint (sapa_store_count_changes (f->desk.store), ==, changes);
   after = stored (f);
   {
@@ -197,7 +197,7 @@ test_save_and_undo (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (f->page, "customer.save", NULL));
 
   /* saved off the main loop, then the toast with its Undo button */
-  WAIT_FOR (!sapa_customer_page_get_editing (SAPA_CUSTOMER_PAGE (f->page)));
+  WAIT_UNTIL (!sapa_customer_page_get_editing (SAPA_CUSTOMER_PAGE (f->page)));
   g_assert_nonnull (find_label (f->page, "Customer saved"));
   saved = stored (f);
   {
@@ -217,7 +217,7 @@ test_save_and_undo (Fixture       *f,
 
   /* Undo saves the previous version back */
   g_assert_true (gtk_widget_activate_action (f->page, "customer.undo", NULL));
-  WAIT_FOR (find_label (f->page, "Change undone") != NULL);
+  WAIT_UNTIL (find_label (f->page, "Change undone") != NULL);
   undone = stored (f);
   {
     g_auto(GStrv) phones = sapa_record_dup_list (undone, "phones");
@@ -234,7 +234,7 @@ test_save_and_undo (Fixture       *f,
   g_assert_cmpstr (label_text (f, "phones_label"), ==, "+62 812-3456-7890\n+62 21-555-0123");
   /* one undo only: the action is off now */
   gtk_widget_activate_action (f->page, "customer.undo", NULL);
-  spin (300);
+  spin_for (300);
   g_assert_cmpint (sapa_store_count_changes (f->desk.store), ==, after_undo);
 }
 
@@ -263,7 +263,7 @@ test_long_notes_emoji_rtl (Fixture       *f,
   buffer = gtk_text_view_get_buffer (page_child (f->page, SAPA_TYPE_CUSTOMER_PAGE, "notes_view"));
   gtk_text_buffer_set_text (buffer, notes->str, -1);
   g_assert_true (gtk_widget_activate_action (f->page, "customer.save", NULL));
-  WAIT_FOR (!sapa_customer_page_get_editing (SAPA_CUSTOMER_PAGE (f->page)));
+  WAIT_UNTIL (!sapa_customer_page_get_editing (SAPA_CUSTOMER_PAGE (f->page)));
 
   /* stored exactly */
   saved = stored (f);
@@ -285,7 +285,7 @@ test_long_notes_emoji_rtl (Fixture       *f,
 
   /* laid out for real within the column, and the page keeps answering */
   start = g_get_monotonic_time ();
-  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (notes_view)) > 0 &&
+  WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (notes_view)) > 0 &&
             gtk_widget_get_height (GTK_WIDGET (name_label)) > 0);
   g_test_message ("page with 100,000-character notes laid out in %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
@@ -330,7 +330,7 @@ test_merged (Fixture       *f,
   /* merged elsewhere (sync, another desk): the page follows the store */
   sapa_record_set_string (customer, "merged_into", survivor);
   g_assert_true (sapa_store_save (f->desk.store, customer, NULL));
-  WAIT_FOR (gtk_revealer_get_reveal_child (page_child (f->page, SAPA_TYPE_CUSTOMER_PAGE, "merged_revealer")));
+  WAIT_UNTIL (gtk_revealer_get_reveal_child (page_child (f->page, SAPA_TYPE_CUSTOMER_PAGE, "merged_revealer")));
   g_assert_true (gtk_widget_activate_action (f->page, "customer.open-merged", NULL));
   g_assert_cmpstr (opened, ==, survivor);
 }

@@ -36,7 +36,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin (50);
+  spin_for (50);
   g_free (f->customer_id);
   desk_close (&f->desk);
 }
@@ -102,7 +102,7 @@ open_dialog (Fixture    *f,
 {
   SapaLogDialog *dialog;
 
-  WAIT_FOR (!sapa_timeline_model_get_loading (timeline_of (f)));
+  WAIT_UNTIL (!sapa_timeline_model_get_loading (timeline_of (f)));
   g_assert_true (gtk_widget_activate_action (f->page, action, NULL));
   dialog = find_dialog ();
   g_assert_nonnull (dialog);
@@ -116,7 +116,7 @@ save_dialog (SapaLogDialog *dialog)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "log.save", NULL));
   /* The dialog closes once the desk wrote the contact. */
-  WAIT_FOR (find_dialog () == NULL);
+  WAIT_UNTIL (find_dialog () == NULL);
 }
 
 static void
@@ -138,12 +138,12 @@ test_call_with_timer (Fixture       *f,
   /* two minutes into the call, the label ticks on by itself */
   sapa_log_dialog_shift_start (dialog, 125);
   g_assert_cmpstr (sapa_log_dialog_get_timer_text (dialog), ==, "02:05");
-  WAIT_FOR (g_strcmp0 (sapa_log_dialog_get_timer_text (dialog), "02:06") == 0);
+  WAIT_UNTIL (g_strcmp0 (sapa_log_dialog_get_timer_text (dialog), "02:06") == 0);
 
   /* Stop freezes it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "log.stop-timer", NULL));
   g_assert_false (sapa_log_dialog_get_timer_running (dialog));
-  spin (1200);
+  spin_for (1200);
   g_assert_cmpstr (sapa_log_dialog_get_timer_text (dialog), ==, "02:06");
 
   sapa_log_dialog_set_body (dialog, "Asked why the transfer to Medan is pending");
@@ -151,7 +151,7 @@ test_call_with_timer (Fixture       *f,
   save_dialog (dialog);
 
   /* at the top of the timeline at once */
-  WAIT_FOR (top_text_is (f, "Asked why the transfer to Medan is pending"));
+  WAIT_UNTIL (top_text_is (f, "Asked why the transfer to Medan is pending"));
   top = top_record (f);
   g_assert_cmpstr (sapa_record_get_string (top, "channel"), ==, "phone");
   g_assert_cmpstr (sapa_record_get_string (top, "direction"), ==, "inbound");
@@ -171,14 +171,14 @@ test_call_with_timer (Fixture       *f,
   g_assert_nonnull (conversation);
   g_assert_cmpstr (sapa_record_get_string (conversation, "reason"), ==, "transfer");
   g_assert_cmpstr (sapa_record_get_string (conversation, "status"), ==, "open");
-  WAIT_FOR (sapa_conversation_panel_get_n_conversations (panel_of (f)) == 1);
+  WAIT_UNTIL (sapa_conversation_panel_get_n_conversations (panel_of (f)) == 1);
 
   /* the next contact goes into that open conversation by default */
   dialog = open_dialog (f, "customer.log-visit");
   g_assert_cmpstr (sapa_log_dialog_get_open_conversation_id (dialog), ==, sapa_record_get_id (conversation));
   sapa_log_dialog_set_body (dialog, "Came in with the transfer receipt");
   save_dialog (dialog);
-  WAIT_FOR (top_text_is (f, "Came in with the transfer receipt"));
+  WAIT_UNTIL (top_text_is (f, "Came in with the transfer receipt"));
   g_assert_cmpstr (sapa_record_get_string (top_record (f), "conversation_id"), ==,
                    sapa_record_get_id (conversation));
   g_assert_cmpstr (sapa_record_get_string (top_record (f), "channel"), ==, "walk_in");
@@ -198,7 +198,7 @@ test_visit_new_conversation (Fixture       *f,
   dialog = open_dialog (f, "customer.add-note");
   sapa_log_dialog_set_body (dialog, "Prefers to be called after 4 pm");
   save_dialog (dialog);
-  WAIT_FOR (top_text_is (f, "Prefers to be called after 4 pm"));
+  WAIT_UNTIL (top_text_is (f, "Prefers to be called after 4 pm"));
 
   dialog = open_dialog (f, "customer.log-visit");
   g_assert_nonnull (sapa_log_dialog_get_open_conversation_id (dialog));
@@ -206,7 +206,7 @@ test_visit_new_conversation (Fixture       *f,
   sapa_log_dialog_set_body (dialog, "Card kept by the ATM at Jalan Sudirman");
   save_dialog (dialog);
 
-  WAIT_FOR (top_text_is (f, "Card kept by the ATM at Jalan Sudirman"));
+  WAIT_UNTIL (top_text_is (f, "Card kept by the ATM at Jalan Sudirman"));
   top = top_record (f);
   g_assert_cmpstr (sapa_record_get_string (top, "channel"), ==, "walk_in");
   g_assert_cmpstr (sapa_record_get_string (top, "direction"), ==, "inbound");
@@ -214,7 +214,7 @@ test_visit_new_conversation (Fixture       *f,
   conversation = sapa_store_get (f->desk.store, "conversation", sapa_record_get_string (top, "conversation_id"), NULL);
   g_assert_cmpstr (sapa_record_get_string (conversation, "reason"), ==, "card");
   g_assert_cmpstr (sapa_record_get_string (conversation, "subject"), ==, "Card swallowed by the ATM");
-  WAIT_FOR (sapa_conversation_panel_get_n_conversations (panel_of (f)) == 2);
+  WAIT_UNTIL (sapa_conversation_panel_get_n_conversations (panel_of (f)) == 2);
 }
 
 static void
@@ -229,13 +229,13 @@ test_note (Fixture       *f,
   /* an empty note is refused at the dialog, nothing written */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "log.save", NULL));
   g_assert_nonnull (sapa_log_dialog_get_error_text (dialog));
-  spin (200);
+  spin_for (200);
   g_assert_nonnull (find_dialog ());
   g_assert_cmpint (sapa_store_count_changes (f->desk.store), ==, changes);
 
   sapa_log_dialog_set_body (dialog, "Customer is hard of hearing: speak slowly");
   save_dialog (dialog);
-  WAIT_FOR (top_text_is (f, "Customer is hard of hearing: speak slowly"));
+  WAIT_UNTIL (top_text_is (f, "Customer is hard of hearing: speak slowly"));
   top = top_record (f);
   g_assert_cmpstr (sapa_record_get_string (top, "channel"), ==, "note");
   g_assert_cmpstr (sapa_record_get_string (top, "direction"), ==, "internal");
@@ -258,26 +258,26 @@ test_status_complaint_escalation (Fixture       *f,
   sapa_log_dialog_choose_new_conversation (dialog, "card", "Double charge on the card");
   sapa_log_dialog_set_body (dialog, "Charged twice for one purchase");
   save_dialog (dialog);
-  WAIT_FOR (top_text_is (f, "Charged twice for one purchase"));
-  WAIT_FOR (sapa_conversation_panel_get_n_conversations (panel) == 1);
+  WAIT_UNTIL (top_text_is (f, "Charged twice for one purchase"));
+  WAIT_UNTIL (sapa_conversation_panel_get_n_conversations (panel) == 1);
   /* a copy: the panel re-reads its records on every change */
   conversation_id = g_strdup (sapa_conversation_panel_get_conversation_id (panel, 0));
   call = g_list_model_get_item (G_LIST_MODEL (timeline_of (f)), 0);
 
   sapa_conversation_panel_set_status (panel, conversation_id, "pending");
-  WAIT_FOR (top_text_is (f, "Status changed to Pending"));
+  WAIT_UNTIL (top_text_is (f, "Status changed to Pending"));
   /* the earlier entry of that conversation shows the new status */
-  WAIT_FOR (g_strcmp0 (sapa_record_get_extra (sapa_timeline_entry_get_record (call), "conversation_status"),
+  WAIT_UNTIL (g_strcmp0 (sapa_record_get_extra (sapa_timeline_entry_get_record (call), "conversation_status"),
                        "pending") == 0);
 
   sapa_conversation_panel_set_complaint (panel, conversation_id, TRUE);
-  WAIT_FOR (top_text_is (f, "Marked as a complaint"));
+  WAIT_UNTIL (top_text_is (f, "Marked as a complaint"));
 
   sapa_conversation_panel_set_step (panel, conversation_id, "apologise", TRUE);
-  WAIT_FOR (top_text_is (f, "Checklist: Apologise done"));
+  WAIT_UNTIL (top_text_is (f, "Checklist: Apologise done"));
 
   sapa_conversation_panel_set_follow_up (panel, conversation_id, g_date_time_to_unix (due));
-  WAIT_FOR (top_text_is (f, "Follow-up due 25 Nov 2026"));
+  WAIT_UNTIL (top_text_is (f, "Follow-up due 25 Nov 2026"));
 
   /* escalation through its dialog */
   escalate = sapa_conversation_panel_show_escalate_dialog (panel, conversation_id);
@@ -288,10 +288,10 @@ test_status_complaint_escalation (Fixture       *f,
                          "Customer wants a written answer");
   g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (escalate), "escalate"));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (escalate), "escalate");
-  WAIT_FOR (top_text_is (f, "Escalated to Legal: Customer wants a written answer"));
+  WAIT_UNTIL (top_text_is (f, "Escalated to Legal: Customer wants a written answer"));
 
   sapa_conversation_panel_set_status (panel, conversation_id, "resolved");
-  WAIT_FOR (top_text_is (f, "Status changed to Resolved"));
+  WAIT_UNTIL (top_text_is (f, "Status changed to Resolved"));
 
   stored = sapa_store_get (f->desk.store, "conversation", conversation_id, NULL);
   g_assert_cmpstr (sapa_record_get_string (stored, "status"), ==, "resolved");
@@ -303,7 +303,7 @@ test_status_complaint_escalation (Fixture       *f,
   }
 
   /* the panel shows the checklist of the complaint: seven steps */
-  WAIT_FOR (find_label (GTK_WIDGET (panel), "7. Document") != NULL);
+  WAIT_UNTIL (find_label (GTK_WIDGET (panel), "7. Document") != NULL);
   g_assert_nonnull (find_label (GTK_WIDGET (panel), "3. Apologise"));
 }
 
@@ -342,24 +342,24 @@ test_panel_controls (Fixture       *f,
   sapa_log_dialog_choose_new_conversation (dialog, "billing", "Hotel bill charged twice");
   sapa_log_dialog_set_body (dialog, "Guest shows two charges for one night");
   save_dialog (dialog);
-  WAIT_FOR (sapa_conversation_panel_get_n_conversations (panel) == 1);
+  WAIT_UNTIL (sapa_conversation_panel_get_n_conversations (panel) == 1);
 
   /* Status drop-down */
-  WAIT_FOR ((row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_COMBO_ROW, "Status")) != NULL);
+  WAIT_UNTIL ((row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_COMBO_ROW, "Status")) != NULL);
   g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 0);
   adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
-  WAIT_FOR (top_text_is (f, "Status changed to Resolved"));
+  WAIT_UNTIL (top_text_is (f, "Status changed to Resolved"));
 
   /* Complaint switch: the checklist appears */
-  WAIT_FOR (find_label (GTK_WIDGET (panel), "Resolved · Billing") != NULL);
+  WAIT_UNTIL (find_label (GTK_WIDGET (panel), "Resolved · Billing") != NULL);
   g_assert_null (find_label (GTK_WIDGET (panel), "1. Listen"));
   row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "Complaint");
   g_assert_nonnull (row);
   toggle = find_in_row (row, GTK_TYPE_SWITCH, NULL);
   g_assert_nonnull (toggle);
   gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
-  WAIT_FOR (top_text_is (f, "Marked as a complaint"));
-  WAIT_FOR (find_label (GTK_WIDGET (panel), "1. Listen") != NULL);
+  WAIT_UNTIL (top_text_is (f, "Marked as a complaint"));
+  WAIT_UNTIL (find_label (GTK_WIDGET (panel), "1. Listen") != NULL);
 
   /* A step of the checklist */
   row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "2. Empathise");
@@ -367,10 +367,10 @@ test_panel_controls (Fixture       *f,
   check = find_in_row (row, GTK_TYPE_CHECK_BUTTON, NULL);
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
-  WAIT_FOR (top_text_is (f, "Checklist: Empathise done"));
+  WAIT_UNTIL (top_text_is (f, "Checklist: Empathise done"));
 
   /* after the rebuild the box stays ticked */
-  spin (200);
+  spin_for (200);
   row = find_in_row (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, "2. Empathise");
   check = find_in_row (row, GTK_TYPE_CHECK_BUTTON, NULL);
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));

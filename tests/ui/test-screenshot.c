@@ -158,13 +158,13 @@ test_customer_page_png (void)
   sapa_customer_page_set_customer_id (SAPA_CUSTOMER_PAGE (page), customer_id);
   model = sapa_timeline_view_get_model (page_child (page, SAPA_TYPE_CUSTOMER_PAGE, "timeline_view"));
   gtk_window_present (GTK_WINDOW (window));
-  WAIT_FOR (sapa_timeline_model_get_complete (model) && g_list_model_get_n_items (G_LIST_MODEL (model)) >= 8);
+  WAIT_UNTIL (sapa_timeline_model_get_complete (model) && g_list_model_get_n_items (G_LIST_MODEL (model)) >= 8);
 
   /* the complaint open, so its checklist shows */
   {
     GtkWidget *panel = page_child (page, SAPA_TYPE_CUSTOMER_PAGE, "conversation_panel");
 
-    WAIT_FOR (find_label (panel, "Card blocked after three PIN tries") != NULL);
+    WAIT_UNTIL (find_label (panel, "Card blocked after three PIN tries") != NULL);
     for (GtkWidget *w = find_label (panel, "Card blocked after three PIN tries"); w != NULL;
          w = gtk_widget_get_parent (w))
       if (ADW_IS_EXPANDER_ROW (w))
@@ -172,10 +172,10 @@ test_customer_page_png (void)
           adw_expander_row_set_expanded (ADW_EXPANDER_ROW (w), TRUE);
           break;
         }
-    spin (300);
+    spin_for (300);
   }
   gtk_widget_add_tick_callback (window, shoot_cb, &shot, NULL);
-  WAIT_FOR (shot.done);
+  WAIT_UNTIL (shot.done);
   g_assert_true (shot.saved);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   /* a real picture, not an empty frame */

@@ -41,7 +41,7 @@ item_record (GListModel *model,
 static void
 wait_loaded (SapaTimelineModel *model)
 {
-  WAIT_FOR (!sapa_timeline_model_get_loading (model) && sapa_timeline_model_get_complete (model));
+  WAIT_UNTIL (!sapa_timeline_model_get_loading (model) && sapa_timeline_model_get_complete (model));
 }
 
 /* The day header and body a row shows for the item at @position. */
@@ -140,7 +140,7 @@ test_days_and_channels (void)
   /* a new entry appears at the top without a reload, headers move */
   g_free (desk_add_interaction (&desk, customer, NULL, "chat", "inbound", "Is the branch open on Sunday?",
                                 recent + 3, 0));
-  WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (model)) == 5);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) == 5);
   g_assert_cmpstr (sapa_record_get_string (item_record (G_LIST_MODEL (model), 0), "channel"), ==, "chat");
   row_texts (G_LIST_MODEL (model), 0, &day, &body);
   g_assert_cmpstr (day, ==, today_text ());
@@ -182,7 +182,7 @@ test_filter_in_view (void)
   g_assert_cmpstr (sapa_timeline_view_get_state (SAPA_TIMELINE_VIEW (view)), ==, "list");
 
   /* the list view really makes rows */
-  WAIT_FOR (find_widget_of_type (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)),
+  WAIT_UNTIL (find_widget_of_type (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)),
                                  SAPA_TYPE_TIMELINE_ROW) != NULL);
 
   /* by channel, through the drop-down */
@@ -196,7 +196,7 @@ test_filter_in_view (void)
 
   /* and by text, folded, through the search entry (debounced) */
   gtk_editable_set_text (GTK_EDITABLE (sapa_timeline_view_get_search_entry (SAPA_TIMELINE_VIEW (view))), "UNBLOCK");
-  WAIT_FOR (g_strcmp0 (sapa_timeline_model_get_text (model), "UNBLOCK") == 0);
+  WAIT_UNTIL (g_strcmp0 (sapa_timeline_model_get_text (model), "UNBLOCK") == 0);
   wait_loaded (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
   g_assert_cmpstr (sapa_record_get_string (item_record (G_LIST_MODEL (model), 0), "body"), ==, "We unblocked your card");
@@ -204,13 +204,13 @@ test_filter_in_view (void)
   /* text alone, all channels */
   sapa_timeline_view_set_channel (SAPA_TIMELINE_VIEW (view), NULL);
   gtk_editable_set_text (GTK_EDITABLE (sapa_timeline_view_get_search_entry (SAPA_TIMELINE_VIEW (view))), "card");
-  WAIT_FOR (g_strcmp0 (sapa_timeline_model_get_text (model), "card") == 0);
+  WAIT_UNTIL (g_strcmp0 (sapa_timeline_model_get_text (model), "card") == 0);
   wait_loaded (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 2);
 
   /* nothing matches */
   gtk_editable_set_text (GTK_EDITABLE (sapa_timeline_view_get_search_entry (SAPA_TIMELINE_VIEW (view))), "mortgage");
-  WAIT_FOR (g_strcmp0 (sapa_timeline_model_get_text (model), "mortgage") == 0);
+  WAIT_UNTIL (g_strcmp0 (sapa_timeline_model_get_text (model), "mortgage") == 0);
   wait_loaded (model);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 0);
   g_assert_cmpstr (sapa_timeline_view_get_state (SAPA_TIMELINE_VIEW (view)), ==, "no-match");
@@ -306,11 +306,11 @@ test_fifty_thousand (void)
   gtk_window_set_child (GTK_WINDOW (window), view);
   sapa_timeline_view_set_model (SAPA_TIMELINE_VIEW (view), model);
   gtk_window_present (GTK_WINDOW (window));
-  spin (100);
+  spin_for (100);
 
   start = g_get_monotonic_time ();
   sapa_timeline_model_set_customer_id (model, customer);
-  WAIT_FOR (!sapa_timeline_model_get_loading (model));
+  WAIT_UNTIL (!sapa_timeline_model_get_loading (model));
   first = g_get_monotonic_time ();
   first_n = g_list_model_get_n_items (G_LIST_MODEL (model));
   /* The first screen comes from one small page, the rest follows. */
@@ -318,7 +318,7 @@ test_fifty_thousand (void)
   g_assert_cmpuint (first_n, >=, SAPA_TIMELINE_FIRST_PAGE);
   g_assert_cmpstr (sapa_record_get_string (item_record (G_LIST_MODEL (model), 0), "body"), ==, "Contact number 0");
 
-  WAIT_FOR (sapa_timeline_model_get_complete (model));
+  WAIT_UNTIL (sapa_timeline_model_get_complete (model));
   all = g_get_monotonic_time ();
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 50000);
   g_assert_cmpuint (sapa_timeline_model_get_n_total (model), ==, 50000);
@@ -348,9 +348,9 @@ test_fifty_thousand (void)
                                                    GTK_TYPE_SCROLLED_WINDOW);
     GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
 
-    spin (100);
+    spin_for (100);
     gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-    spin (200);
+    spin_for (200);
     g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, 0);
   }
 
@@ -402,10 +402,10 @@ test_long_body (void)
     g_free (day);
     g_free (shown);
   }
-  WAIT_FOR ((row = find_widget_of_type (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)),
+  WAIT_UNTIL ((row = find_widget_of_type (sapa_timeline_view_get_list_view (SAPA_TIMELINE_VIEW (view)),
                                         SAPA_TYPE_TIMELINE_ROW)) != NULL &&
             gtk_widget_get_height (row) > 0);
-  spin (200);
+  spin_for (200);
   g_test_message ("timeline with a 100,000-character entry shown in %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
   /* cut to a few lines, not 100,000 characters tall */

@@ -5,10 +5,10 @@
 #include <gtk/gtk.h>
 #include <sapa/sapa.h>
 
-/* Spins the main loop until @cond (a boolean expression) holds or 10 s pass. */
+/* Spins the main loop until @cond (a boolean expression) holds; fails the test after 20 s. */
 #define WAIT_UNTIL(cond)                                                        \
   G_STMT_START {                                                                \
-    gint64 wait_end_ = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;           \
+    gint64 wait_end_ = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;           \
     while (!(cond) && g_get_monotonic_time () < wait_end_)                      \
       g_main_context_iteration (NULL, FALSE);                                   \
     if (!(cond))                                                                \
