@@ -411,15 +411,15 @@ record_from_fields (SapaCustomerPage *self)
 
   for (guint i = 0; phones[i] != NULL; i++)
     {
-      g_autofree char *norm = sapa_phone_normalize (phones[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *norm = sapa_phone_normalize (phones[i], &error);
 
       if (norm == NULL)
         {
           g_autofree char *message = NULL;
 
-          /* Translators: %s is what was typed */
-          message = g_strdup_printf (_("“%s” is not a phone number. Type it as 0812 3456 7890 or +62 812 3456 7890."),
-                                     phones[i]);
+          /* Translators: the first %s is what was typed, the second why it is refused */
+          message = g_strdup_printf (_("Phone “%s”: %s"), phones[i], error->message);
           set_field_error (GTK_WIDGET (self->phones_row), self->phones_error_row,
                            self->phones_error_label, message);
           valid = FALSE;
@@ -430,15 +430,15 @@ record_from_fields (SapaCustomerPage *self)
 
   for (guint i = 0; emails[i] != NULL; i++)
     {
-      g_autofree char *norm = sapa_email_normalize (emails[i], NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *norm = sapa_email_normalize (emails[i], &error);
 
       if (norm == NULL)
         {
           g_autofree char *message = NULL;
 
-          /* Translators: %s is what was typed */
-          message = g_strdup_printf (_("“%s” is not an email address. Type it as name@example.com."),
-                                     emails[i]);
+          /* Translators: the first %s is what was typed, the second why it is refused */
+          message = g_strdup_printf (_("Email “%s”: %s"), emails[i], error->message);
           set_field_error (GTK_WIDGET (self->emails_row), self->emails_error_row,
                            self->emails_error_label, message);
           valid = FALSE;
@@ -449,13 +449,13 @@ record_from_fields (SapaCustomerPage *self)
 
   if (*account != '\0')
     {
-      g_autofree char *norm = sapa_account_normalize (account, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *norm = sapa_account_normalize (account, &error);
 
       if (norm == NULL)
         {
           set_field_error (GTK_WIDGET (self->account_row), self->account_error_row,
-                           self->account_error_label,
-                           _("An account number holds letters and digits only. Check it and type it again."));
+                           self->account_error_label, error->message);
           valid = FALSE;
         }
       else

@@ -247,7 +247,7 @@ sapa_new_customer_dialog_save (SapaNewCustomerDialog *self)
   if (phone_text[0] != '\0' && !(phone = sapa_phone_normalize (phone_text, &error)))
     {
       show_field_error (self->phone_row, self->phone_error,
-                        _("This is not a phone number. Enter it with its area or mobile prefix, for example 0812 3456 7890 or +62 812 3456 7890."));
+                        error->message);
       first_invalid = first_invalid ? first_invalid : GTK_WIDGET (self->phone_row);
     }
   else
@@ -257,7 +257,7 @@ sapa_new_customer_dialog_save (SapaNewCustomerDialog *self)
   if (email_text[0] != '\0' && !(email = sapa_email_normalize (email_text, &error)))
     {
       show_field_error (self->email_row, self->email_error,
-                        _("This is not an email address. Check it, for example name@example.com."));
+                        error->message);
       first_invalid = first_invalid ? first_invalid : GTK_WIDGET (self->email_row);
     }
   else
@@ -267,7 +267,7 @@ sapa_new_customer_dialog_save (SapaNewCustomerDialog *self)
   if (account_text[0] != '\0' && !(account = sapa_account_normalize (account_text, &error)))
     {
       show_field_error (self->account_row, self->account_error,
-                        _("An account or member number has letters and digits only. Check it and try again."));
+                        error->message);
       first_invalid = first_invalid ? first_invalid : GTK_WIDGET (self->account_row);
     }
   else

@@ -86,7 +86,7 @@ static gboolean
 phone_error (GError **error)
 {
   g_set_error_literal (error, SAPA_TEXT_ERROR, SAPA_TEXT_ERROR_INVALID_PHONE,
-                       _("Enter a phone number like 0812 3456 7890 or +62 812 3456 7890"));
+                       _("This is not a phone number. Enter it with its area or mobile prefix, for example 0812 3456 7890 or +62 812 3456 7890."));
   return FALSE;
 }
 
@@ -187,7 +187,7 @@ sapa_email_normalize (const char  *input,
       strlen (trimmed) > 254)
     {
       g_set_error_literal (error, SAPA_TEXT_ERROR, SAPA_TEXT_ERROR_INVALID_EMAIL,
-                           _("Enter an email address like name@example.com"));
+                           _("This is not an email address. Check it, for example name@example.com."));
       return NULL;
     }
   return g_steal_pointer (&trimmed);
@@ -209,7 +209,7 @@ sapa_account_normalize (const char  *input,
         {
           g_string_free (out, TRUE);
           g_set_error_literal (error, SAPA_TEXT_ERROR, SAPA_TEXT_ERROR_INVALID_ACCOUNT,
-                               _("An account or member number has only letters and digits"));
+                               _("An account or member number has letters and digits only. Check it and try again."));
           return NULL;
         }
     }
