@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* Shared by the customer page, timeline and logging tests: a desk database
- * in a temporary directory and records written through the store. */
+/* Shared by the customer page, timeline and logging tests: records written
+ * through the store (the desk itself is ui-test-util.h's TestDesk). */
 
 #include <glib/gstdio.h>
 #include <adwaita.h>
@@ -12,75 +12,8 @@
 #include "sapa-i18n.h"
 #include "ui-test-util.h"
 
-typedef struct {
-  char      *dir;
-  char      *path;
-  SapaStore *store;
-  char      *agent_id;
-} Desk;
-
-static inline void
-desk_open (Desk *desk)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SapaRecord) agent = NULL;
-
-  desk->dir = g_dir_make_tmp ("sapa-custpage-XXXXXX", &error);
-  g_assert_no_error (error);
-  desk->path = g_build_filename (desk->dir, "desk.sqlite", NULL);
-  desk->store = sapa_store_open (desk->path, &error);
-  g_assert_no_error (error);
-  agent = sapa_desk_ensure_agent (desk->store, "Dewi Lestari", &error);
-  g_assert_no_error (error);
-  desk->agent_id = g_strdup (sapa_record_get_id (agent));
-}
-
-static inline void
-desk_close (Desk *desk)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  g_clear_object (&desk->store);
-  dir = g_dir_open (desk->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (desk->dir, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (desk->dir);
-  g_clear_pointer (&desk->dir, g_free);
-  g_clear_pointer (&desk->path, g_free);
-  g_clear_pointer (&desk->agent_id, g_free);
-}
-
 static inline char *
-desk_add_customer (Desk       *desk,
-                   const char *name,
-                   const char *phone,
-                   const char *email,
-                   const char *account,
-                   const char *segment)
-{
-  g_autoptr(SapaRecord) customer = sapa_record_new ("customer");
-  g_autoptr(GError) error = NULL;
-  const char *phones[] = { phone, NULL };
-  const char *emails[] = { email, NULL };
-
-  sapa_record_set_string (customer, "full_name", name);
-  if (phone != NULL)
-    sapa_record_set_list (customer, "phones", phones);
-  if (email != NULL)
-    sapa_record_set_list (customer, "emails", emails);
-  sapa_record_set_string (customer, "account_number", account);
-  sapa_record_set_string (customer, "segment", segment ? segment : "regular");
-  sapa_store_save (desk->store, customer, &error);
-  g_assert_no_error (error);
-  return g_strdup (sapa_record_get_id (customer));
-}
-
-static inline char *
-desk_add_interaction (Desk       *desk,
+desk_add_interaction (TestDesk   *desk,
                       const char *customer_id,
                       const char *conversation_id,
                       const char *channel,
@@ -108,7 +41,7 @@ desk_add_interaction (Desk       *desk,
 
 /* A number from the database through a connection of its own. */
 static inline gint64
-desk_query_int (Desk       *desk,
+desk_query_int (TestDesk   *desk,
                 const char *sql)
 {
   sqlite3 *db = NULL;

@@ -5,7 +5,7 @@
 #include "sapa-customer-page.h"
 
 typedef struct {
-  Desk       desk;
+  TestDesk       desk;
   char      *customer_id;
   GtkWidget *window;
   GtkWidget *page;
@@ -22,8 +22,8 @@ fixture_set_up (Fixture       *f,
   const char *tags[] = { "payroll", "gold card", NULL };
   const char *phones[] = { "+6281234567890", "+62215550123", NULL };
 
-  desk_open (&f->desk);
-  f->customer_id = desk_add_customer (&f->desk, "Siti Rahayu", "+6281234567890",
+  test_desk_open (&f->desk, "Dewi Lestari");
+  f->customer_id = test_desk_add_customer (&f->desk, "Siti Rahayu", "+6281234567890",
                                       "siti.rahayu@example.com", ACCOUNT, "vip");
   customer = sapa_store_get (f->desk.store, "customer", f->customer_id, &error);
   g_assert_no_error (error);
@@ -50,7 +50,7 @@ fixture_tear_down (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_for (50);
   g_free (f->customer_id);
-  desk_close (&f->desk);
+  test_desk_close (&f->desk);
 }
 
 static const char *
@@ -321,7 +321,7 @@ static void
 test_merged (Fixture       *f,
              gconstpointer  data)
 {
-  g_autofree char *survivor = desk_add_customer (&f->desk, "Siti Rahayu Putri", "+6281211112222", NULL, NULL, NULL);
+  g_autofree char *survivor = test_desk_add_customer (&f->desk, "Siti Rahayu Putri", "+6281211112222", NULL, NULL, NULL);
   g_autoptr(SapaRecord) customer = stored (f);
   g_autofree char *opened = NULL;
 

@@ -111,7 +111,7 @@ test_window_strings (void)
   g_autofree char *placeholder = NULL;
   GtkButton *create;
 
-  test_desk_open (&desk);
+  test_desk_open (&desk, "Test Agent");
   window = sapa_window_new (NULL);
   sapa_window_set_store (window, desk.store, desk.agent_id, NULL);
   gtk_window_present (GTK_WINDOW (window));

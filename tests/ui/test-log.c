@@ -10,7 +10,7 @@
 #include "sapa-timeline-view.h"
 
 typedef struct {
-  Desk       desk;
+  TestDesk       desk;
   char      *customer_id;
   GtkWidget *window;
   GtkWidget *page;
@@ -20,8 +20,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  desk_open (&f->desk);
-  f->customer_id = desk_add_customer (&f->desk, "Yohanes Sitompul", "+6281298765432",
+  test_desk_open (&f->desk, "Dewi Lestari");
+  f->customer_id = test_desk_add_customer (&f->desk, "Yohanes Sitompul", "+6281298765432",
                                       "yohanes@example.com", "0012345678", "priority");
   f->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1100, 760);
@@ -38,7 +38,7 @@ fixture_tear_down (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_for (50);
   g_free (f->customer_id);
-  desk_close (&f->desk);
+  test_desk_close (&f->desk);
 }
 
 static SapaTimelineModel *

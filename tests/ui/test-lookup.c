@@ -23,7 +23,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  test_desk_open (&f->desk);
+  test_desk_open (&f->desk, "Test Agent");
   f->budi = test_desk_add_customer (&f->desk, "Budi Santoso", "+6281234567890", NULL, "0012345678", "vip");
   f->siti = test_desk_add_customer (&f->desk, "Siti Sitompul", "+6285711112222", "siti@example.com", NULL, "priority");
   f->jose = test_desk_add_customer (&f->desk, "José Ramos", NULL, "jose.ramos@example.com", "ACC998877", NULL);

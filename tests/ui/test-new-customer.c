@@ -19,7 +19,7 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  test_desk_open (&f->desk);
+  test_desk_open (&f->desk, "Test Agent");
   f->budi = test_desk_add_customer (&f->desk, "Budi Santoso", "+6281234567890",
                                     "budi@example.com", "0012345678", NULL);
   f->window = sapa_window_new (NULL);

@@ -49,7 +49,7 @@ shoot_cb (GtkWidget     *widget,
 }
 
 static void
-add_conversation_contacts (Desk       *desk,
+add_conversation_contacts (TestDesk       *desk,
                            const char *customer_id)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -125,7 +125,7 @@ add_conversation_contacts (Desk       *desk,
 static void
 test_customer_page_png (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
   g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "customer-page.png", NULL);
   g_autofree char *customer_id = NULL;
@@ -137,8 +137,8 @@ test_customer_page_png (void)
   SapaTimelineModel *model;
   GStatBuf st;
 
-  desk_open (&desk);
-  customer_id = desk_add_customer (&desk, "Siti Nurhaliza Rahayu", "+6281234567890",
+  test_desk_open (&desk, "Dewi Lestari");
+  customer_id = test_desk_add_customer (&desk, "Siti Nurhaliza Rahayu", "+6281234567890",
                                    "siti.rahayu@example.com", "0012345678", "vip");
   customer = sapa_store_get (desk.store, "customer", customer_id, &error);
   g_assert_no_error (error);
@@ -182,7 +182,7 @@ test_customer_page_png (void)
   g_assert_cmpint (st.st_size, >, 40 * 1024);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 int

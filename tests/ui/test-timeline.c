@@ -63,7 +63,7 @@ row_texts (GListModel  *model,
 static void
 test_days_and_channels (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   g_autofree char *customer = NULL;
   g_autofree char *other = NULL;
   g_autoptr(SapaTimelineModel) model = NULL;
@@ -74,9 +74,9 @@ test_days_and_channels (void)
   g_autofree char *older_day = sapa_format_date (older);
   char *day, *body;
 
-  desk_open (&desk);
-  customer = desk_add_customer (&desk, "Siti Rahayu", "+6281234567890", NULL, NULL, "vip");
-  other = desk_add_customer (&desk, "Budi Santoso", "+6281300000001", NULL, NULL, NULL);
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Siti Rahayu", "+6281234567890", NULL, NULL, "vip");
+  other = test_desk_add_customer (&desk, "Budi Santoso", "+6281300000001", NULL, NULL, NULL);
 
   g_free (desk_add_interaction (&desk, customer, NULL, "walk_in", "inbound", "Opened a savings account",
                                 today - 3 * 86400 + 36000, today - 3 * 86400 + 36000 + 900));
@@ -150,20 +150,20 @@ test_days_and_channels (void)
   g_free (day), g_free (body);
 
   g_clear_object (&model);
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 static void
 test_filter_in_view (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   g_autofree char *customer = NULL;
   g_autoptr(SapaTimelineModel) model = NULL;
   GtkWidget *window, *view;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  desk_open (&desk);
-  customer = desk_add_customer (&desk, "Rina Wijaya", "+6281234500000", NULL, NULL, NULL);
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Rina Wijaya", "+6281234500000", NULL, NULL, NULL);
   g_free (desk_add_interaction (&desk, customer, NULL, "phone", "inbound", "Card blocked after three PIN tries", now - 500, now - 200));
   g_free (desk_add_interaction (&desk, customer, NULL, "whatsapp", "inbound", "Kartu saya terblokir", now - 400, 0));
   g_free (desk_add_interaction (&desk, customer, NULL, "whatsapp", "outbound", "We unblocked your card", now - 300, 0));
@@ -221,19 +221,19 @@ test_filter_in_view (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&model);
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 static void
 test_empty (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   g_autofree char *customer = NULL;
   g_autoptr(SapaTimelineModel) model = NULL;
   GtkWidget *view;
 
-  desk_open (&desk);
-  customer = desk_add_customer (&desk, "Agus Salim", NULL, "agus@example.com", NULL, NULL);
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Agus Salim", NULL, "agus@example.com", NULL, NULL);
   model = sapa_timeline_model_new (desk.store);
   view = g_object_ref_sink (sapa_timeline_view_new ());
   sapa_timeline_view_set_model (SAPA_TIMELINE_VIEW (view), model);
@@ -245,13 +245,13 @@ test_empty (void)
   g_assert_nonnull (find_label (view, g_dgettext (GETTEXT_PACKAGE, "No contacts yet")));
   g_object_unref (view);
   g_clear_object (&model);
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 /* 50,000 entries written straight into the table, as a long-time customer
  * of a busy branch would have. */
 static void
-insert_many (Desk       *desk,
+insert_many (TestDesk       *desk,
              const char *customer_id,
              guint       n)
 {
@@ -288,15 +288,15 @@ insert_many (Desk       *desk,
 static void
 test_fifty_thousand (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   g_autofree char *customer = NULL;
   g_autoptr(SapaTimelineModel) model = NULL;
   GtkWidget *window, *view;
   gint64 start, first, all;
   guint first_n;
 
-  desk_open (&desk);
-  customer = desk_add_customer (&desk, "Hendra Gunawan", "+6281100000000", NULL, NULL, "priority");
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Hendra Gunawan", "+6281100000000", NULL, NULL, "priority");
   insert_many (&desk, customer, 50000);
 
   model = sapa_timeline_model_new (desk.store);
@@ -356,7 +356,7 @@ test_fifty_thousand (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&model);
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 /* A 100,000-character note in the timeline: shown cut to a few lines, the
@@ -364,7 +364,7 @@ test_fifty_thousand (void)
 static void
 test_long_body (void)
 {
-  Desk desk = { 0 };
+  TestDesk desk = { 0 };
   g_autofree char *customer = NULL;
   g_autoptr(SapaTimelineModel) model = NULL;
   g_autoptr(GString) body = g_string_new (NULL);
@@ -376,8 +376,8 @@ test_long_body (void)
     g_string_append (body, "Keluhan panjang 😀 عن البطاقة ");
   g_string_truncate (body, g_utf8_offset_to_pointer (body->str, 100000) - body->str);
 
-  desk_open (&desk);
-  customer = desk_add_customer (&desk, "Dian Sastro", NULL, NULL, NULL, NULL);
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Dian Sastro", NULL, NULL, NULL, NULL);
   g_free (desk_add_interaction (&desk, customer, NULL, "email", "inbound", body->str, now - 60, 0));
   g_free (desk_add_interaction (&desk, customer, NULL, "phone", "inbound", "Short call", now - 30, now));
 
@@ -415,7 +415,7 @@ test_long_body (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&model);
-  desk_close (&desk);
+  test_desk_close (&desk);
 }
 
 static SapaRecord *

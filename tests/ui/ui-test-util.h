@@ -5,6 +5,8 @@
 #include <gtk/gtk.h>
 #include <sapa/sapa.h>
 
+#include "../unit/sapa-test-dir.h"
+
 /* Spins the main loop until @cond (a boolean expression) holds; fails the test after 20 s. */
 #define WAIT_UNTIL(cond)                                                        \
   G_STMT_START {                                                                \
@@ -25,25 +27,26 @@ spin_for (guint ms)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* A desk database in a temporary directory, with its agent. */
 typedef struct {
   char      *dir;
+  char      *path;
   SapaStore *store;
   char      *agent_id;
 } TestDesk;
 
 static inline void
-test_desk_open (TestDesk *desk)
+test_desk_open (TestDesk   *desk,
+                const char *agent_name)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autoptr(SapaRecord) agent = NULL;
 
-  desk->dir = g_dir_make_tmp ("sapa-ui-XXXXXX", &error);
+  desk->dir = sapa_test_dir_new ("sapa-ui-XXXXXX");
+  desk->path = g_build_filename (desk->dir, "desk.sqlite", NULL);
+  desk->store = sapa_store_open (desk->path, &error);
   g_assert_no_error (error);
-  path = g_build_filename (desk->dir, "desk.sqlite", NULL);
-  desk->store = sapa_store_open (path, &error);
-  g_assert_no_error (error);
-  agent = sapa_desk_ensure_agent (desk->store, "Test Agent", &error);
+  agent = sapa_desk_ensure_agent (desk->store, agent_name, &error);
   g_assert_no_error (error);
   desk->agent_id = g_strdup (sapa_record_get_id (agent));
 }
@@ -51,19 +54,11 @@ test_desk_open (TestDesk *desk)
 static inline void
 test_desk_close (TestDesk *desk)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_clear_object (&desk->store);
   g_clear_pointer (&desk->agent_id, g_free);
-  dir = g_dir_open (desk->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (desk->dir, name, NULL);
-      g_unlink (file);
-    }
-  g_rmdir (desk->dir);
+  sapa_test_dir_remove (desk->dir);
   g_clear_pointer (&desk->dir, g_free);
+  g_clear_pointer (&desk->path, g_free);
 }
 
 /* Saves a customer and returns its id (owned by the caller). */
