@@ -42,10 +42,7 @@ test_desk_open (TestDesk   *desk,
   g_autoptr(GError) error = NULL;
   g_autoptr(SapaRecord) agent = NULL;
 
-  desk->dir = sapa_test_dir_new ("sapa-ui-XXXXXX");
-  desk->path = g_build_filename (desk->dir, "desk.sqlite", NULL);
-  desk->store = sapa_store_open (desk->path, &error);
-  g_assert_no_error (error);
+  desk->store = sapa_test_store_new ("sapa-ui-XXXXXX", &desk->dir, &desk->path);
   agent = sapa_desk_ensure_agent (desk->store, agent_name, &error);
   g_assert_no_error (error);
   desk->agent_id = g_strdup (sapa_record_get_id (agent));

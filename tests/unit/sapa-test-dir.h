@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sapa/sapa.h>
 
 /* A fresh temporary directory for a test's databases and files. */
 static inline char *
@@ -28,4 +29,20 @@ sapa_test_dir_remove (const char *dir)
       g_unlink (path);
     }
   g_rmdir (dir);
+}
+
+/* A fresh desk database "desk.sqlite" in a new temporary directory. */
+static inline SapaStore *
+sapa_test_store_new (const char  *tmpl,
+                     char       **out_dir,
+                     char       **out_path)
+{
+  g_autoptr(GError) error = NULL;
+  SapaStore *store;
+
+  *out_dir = sapa_test_dir_new (tmpl);
+  *out_path = g_build_filename (*out_dir, "desk.sqlite", NULL);
+  store = sapa_store_open (*out_path, &error);
+  g_assert_no_error (error);
+  return store;
 }

@@ -22,10 +22,7 @@ set_up (Fixture       *f,
   g_autoptr(GError) error = NULL;
   const char *phones[] = { "+6281234567890", NULL };
 
-  f->dir = g_dir_make_tmp ("sapa-desk-XXXXXX", NULL);
-  f->path = g_build_filename (f->dir, "desk.sqlite", NULL);
-  f->store = sapa_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = sapa_test_store_new ("sapa-desk-XXXXXX", &f->dir, &f->path);
   f->agent = sapa_desk_ensure_agent (f->store, "Sari Teller", &error);
   g_assert_no_error (error);
   f->customer = sapa_record_new ("customer");

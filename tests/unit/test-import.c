@@ -18,13 +18,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("sapa-import-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "desk.sqlite", NULL);
-  f->store = sapa_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->store = sapa_test_store_new ("sapa-import-XXXXXX", &f->dir, &f->path);
 }
 
 static void
