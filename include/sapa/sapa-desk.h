@@ -26,6 +26,16 @@ SapaRecord *sapa_desk_ensure_agent       (SapaStore   *store,
                                           const char  *fallback_name,
                                           GError     **error);
 
+/* The same in a worker thread: on a new database it writes the branch and agent. */
+void        sapa_desk_ensure_agent_async  (SapaStore           *store,
+                                           const char          *fallback_name,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+SapaRecord *sapa_desk_ensure_agent_finish (SapaStore           *store,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
 /* The customer's most recent open or pending conversation, or NULL. */
 SapaRecord *sapa_desk_find_open_conversation (SapaStore  *store,
                                               const char *customer_id,

@@ -186,29 +186,24 @@ show_open_error (SapaApplication *self,
 }
 
 static void
-store_opened_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+agent_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(SapaApplication) self = SAPA_APPLICATION (user_data);
-  g_autoptr(SapaStore) store = NULL;
+  SapaStore *store = SAPA_STORE (object);
   g_autoptr(SapaRecord) agent = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_strdup (g_object_get_data (G_OBJECT (self->cancellable), "path"));
   SapaWindow *window;
 
-  store = sapa_store_open_finish (result, &error);
+  agent = sapa_desk_ensure_agent_finish (store, result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->cancellable);
-
-  if (store != NULL)
-    agent = sapa_desk_ensure_agent (store, g_get_real_name (), &error);
-
-  if (store == NULL || agent == NULL)
+  if (agent == NULL)
     {
-      g_message ("Could not open %s: %s", path, error->message);
-      show_open_error (self, path, error);
+      g_message ("Could not open %s: %s", sapa_store_get_path (store), error->message);
+      show_open_error (self, sapa_store_get_path (store), error);
       return;
     }
 
@@ -221,6 +216,32 @@ store_opened_cb (GObject      *object,
                          sapa_record_get_string (agent, "branch_id"));
   gtk_window_present (GTK_WINDOW (window));
   sapa_startup_report_ready (GTK_WIDGET (window));
+}
+
+static void
+store_opened_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SapaApplication) self = SAPA_APPLICATION (user_data);
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_strdup (g_object_get_data (G_OBJECT (self->cancellable), "path"));
+
+  store = sapa_store_open_finish (result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (store == NULL)
+    {
+      g_clear_object (&self->cancellable);
+      g_message ("Could not open %s: %s", path, error->message);
+      show_open_error (self, path, error);
+      return;
+    }
+
+  /* The desk's agent: on a new database this writes, so not on the main loop. */
+  sapa_desk_ensure_agent_async (store, g_get_real_name (), self->cancellable,
+                                agent_ready_cb, g_object_ref (self));
 }
 
 static void

@@ -72,6 +72,47 @@ sapa_desk_ensure_agent (SapaStore   *store,
   return g_steal_pointer (&agent);
 }
 
+static void
+ensure_agent_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  SapaRecord *agent = sapa_desk_ensure_agent (source, task_data, &error);
+
+  if (agent == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, agent, g_object_unref);
+}
+
+void
+sapa_desk_ensure_agent_async (SapaStore           *store,
+                              const char          *fallback_name,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SAPA_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sapa_desk_ensure_agent_async);
+  g_task_set_task_data (task, g_strdup (fallback_name), g_free);
+  g_task_run_in_thread (task, ensure_agent_thread);
+}
+
+SapaRecord *
+sapa_desk_ensure_agent_finish (SapaStore     *store,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 SapaRecord *
 sapa_desk_find_open_conversation (SapaStore   *store,
                                   const char  *customer_id,

@@ -63,6 +63,38 @@ test_ensure_agent (Fixture       *f,
   g_assert_cmpstr (sapa_record_get_id (again), ==, sapa_record_get_id (f->agent));
 }
 
+static void
+agent_ready_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  SapaRecord **out = data;
+  g_autoptr(GError) error = NULL;
+
+  *out = sapa_desk_ensure_agent_finish (SAPA_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_ensure_agent_async (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(SapaStore) store = sapa_test_store_new ("sapa-agent-XXXXXX", &dir, &path);
+  SapaRecord *agent = NULL;
+  g_autofree char *agent_id = NULL;
+
+  sapa_desk_ensure_agent_async (store, "Rina Kasir", NULL, agent_ready_cb, &agent);
+  while (agent == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  agent_id = sapa_store_dup_meta (store, "agent_id");
+  g_assert_cmpstr (sapa_record_get_string (agent, "display_name"), ==, "Rina Kasir");
+  g_assert_cmpstr (agent_id, ==, sapa_record_get_id (agent));
+  g_object_unref (agent);
+  g_clear_object (&store);
+  sapa_test_dir_remove (dir);
+}
+
 static SapaRecord *
 log_visit (Fixture    *f,
            const char *conversation_id,
@@ -222,6 +254,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, set_up, fn, tear_down)
   ADD ("/desk/ensure-agent", test_ensure_agent);
+  g_test_add_func ("/desk/ensure-agent-async", test_ensure_agent_async);
   ADD ("/desk/log-contact", test_log_contact);
   ADD ("/desk/status-and-complaint", test_status_and_complaint);
   ADD ("/desk/reveal-audit", test_reveal_audit);
