@@ -41,8 +41,6 @@ typedef struct {
 const SapaEntity  *sapa_entity_lookup        (const char       *name);
 const SapaField   *sapa_entity_find_field    (const SapaEntity *entity,
                                               const char       *field);
-/* NULL-terminated, for iterating all entities */
-const SapaEntity * const *sapa_entity_all    (void);
 
 extern const char * const sapa_branch_kinds[];        /* bank, hotel, retail, other */
 extern const char * const sapa_agent_roles[];         /* agent, supervisor, admin */

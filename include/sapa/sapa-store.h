@@ -128,8 +128,4 @@ GPtrArray   *sapa_store_list_timeline     (SapaStore                *self,
                                            guint                     limit,
                                            GError                  **error);
 
-/* Writes the WAL back into the database when it grew past @pages (0 = always). */
-void         sapa_store_checkpoint        (SapaStore   *self,
-                                           guint        pages);
-
 G_END_DECLS

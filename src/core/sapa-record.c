@@ -159,17 +159,6 @@ static const SapaEntity entities[] = {
 };
 #undef ENTITY
 
-static const SapaEntity * const entity_list[] = {
-  &entities[0], &entities[1], &entities[2], &entities[3],
-  &entities[4], &entities[5], &entities[6], &entities[7], NULL
-};
-
-const SapaEntity * const *
-sapa_entity_all (void)
-{
-  return entity_list;
-}
-
 const SapaEntity *
 sapa_entity_lookup (const char *name)
 {

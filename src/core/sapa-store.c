@@ -1624,16 +1624,3 @@ sapa_store_count_changes (SapaStore *self)
   return n;
 }
 
-void
-sapa_store_checkpoint (SapaStore *self,
-                       guint      pages)
-{
-  int log_pages = 0, done = 0;
-
-  g_return_if_fail (SAPA_IS_STORE (self));
-  g_mutex_lock (&self->write_lock);
-  sqlite3_wal_checkpoint_v2 (self->writer, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &done);
-  if ((guint) log_pages > pages)
-    sqlite3_wal_checkpoint_v2 (self->writer, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-  g_mutex_unlock (&self->write_lock);
-}
