@@ -25,6 +25,10 @@ gboolean   sapa_search_result_is_truncated  (SapaSearchResult *result);
 void       sapa_search_result_free          (SapaSearchResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SapaSearchResult, sapa_search_result_free)
 
+/* Whether @query is long enough to search: 2 characters, or 4 digits when
+ * it is only a number. The lookup gives no hits for shorter ones. */
+gboolean          sapa_search_query_is_long_enough (const char *query);
+
 /* Safe from any thread. An empty or too short query gives no hits. */
 SapaSearchResult *sapa_store_search         (SapaStore           *store,
                                              const char          *query,

@@ -59,10 +59,9 @@ is_phone_char (gunichar c)
 }
 
 static gboolean
-looks_like_phone (const char *text,
-                  guint      *n_digits)
+looks_like_phone (const char *text)
 {
-  guint digits = 0;
+  gboolean digits = FALSE;
 
   for (const char *p = text; *p; p = g_utf8_next_char (p))
     {
@@ -70,19 +69,15 @@ looks_like_phone (const char *text,
 
       if (!is_phone_char (c))
         return FALSE;
-      if (g_unichar_isdigit (c))
-        digits++;
+      digits |= g_unichar_isdigit (c);
     }
-  if (n_digits != NULL)
-    *n_digits = digits;
-  return digits > 0;
+  return digits;
 }
 
 SapaLookupQuery
 sapa_lookup_classify_query (const char *text)
 {
   g_autofree char *trimmed = NULL;
-  guint digits = 0;
 
   if (text == NULL)
     return SAPA_LOOKUP_QUERY_EMPTY;
@@ -90,11 +85,9 @@ sapa_lookup_classify_query (const char *text)
   trimmed = g_strstrip (g_strdup (text));
   if (trimmed[0] == '\0')
     return SAPA_LOOKUP_QUERY_EMPTY;
-  if (looks_like_phone (trimmed, &digits))
-    return digits < 4 ? SAPA_LOOKUP_QUERY_TOO_SHORT : SAPA_LOOKUP_QUERY_SEARCH;
-  if (g_utf8_strlen (trimmed, -1) < 2)
-    return SAPA_LOOKUP_QUERY_TOO_SHORT;
-  return SAPA_LOOKUP_QUERY_SEARCH;
+  /* The lookup's own rule, so the hint and the search never disagree. */
+  return sapa_search_query_is_long_enough (trimmed) ? SAPA_LOOKUP_QUERY_SEARCH
+                                                    : SAPA_LOOKUP_QUERY_TOO_SHORT;
 }
 
 const char *
@@ -107,7 +100,7 @@ sapa_lookup_guess_field (const char *text)
   trimmed = g_strstrip (g_strdup (text));
   if (strchr (trimmed, '@') != NULL)
     return "email";
-  if (looks_like_phone (trimmed, NULL))
+  if (looks_like_phone (trimmed))
     return "phone";
   return "full_name";
 }

@@ -1383,6 +1383,15 @@ search_run (SapaStore     *store,
  *
  * Returns: (transfer full): the hits, best first, or %NULL on error
  */
+gboolean
+sapa_search_query_is_long_enough (const char *query)
+{
+  g_auto(Plan) plan = { 0 };
+
+  g_return_val_if_fail (query != NULL, FALSE);
+  return plan_build (&plan, query);
+}
+
 SapaSearchResult *
 sapa_store_search (SapaStore   *store,
                    const char  *query,
