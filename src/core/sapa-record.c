@@ -628,15 +628,6 @@ sapa_record_new_from_json (const char  *entity,
   return g_steal_pointer (&self);
 }
 
-static gboolean
-invalid (GError    **error,
-         const char *field,
-         const char *message)
-{
-  g_set_error_literal (error, SAPA_RECORD_ERROR, SAPA_RECORD_ERROR_INVALID_VALUE, message);
-  return FALSE;
-}
-
 gboolean
 sapa_record_validate (SapaRecord  *self,
                       GError     **error)
@@ -697,7 +688,11 @@ sapa_record_validate (SapaRecord  *self,
           if (norm == NULL)
             return FALSE;
           if (!g_str_equal (norm, phones[i]))
-            return invalid (error, "phones", _("Phone numbers must be stored in international form (+62…)"));
+            {
+              g_set_error_literal (error, SAPA_RECORD_ERROR, SAPA_RECORD_ERROR_INVALID_VALUE,
+                                   _("Phone numbers must be stored in international form (+62…)"));
+              return FALSE;
+            }
         }
       for (guint i = 0; emails[i] != NULL; i++)
         {
