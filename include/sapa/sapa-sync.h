@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <sapa/sapa-store.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The desk's sync engine: pushes the change log to sapa-server, pulls what
+ * other desks and channels wrote, listens on the live WebSocket, and retries
+ * with backoff while offline. All network and database work happens on its
+ * own worker thread; properties change and signals fire on the main context
+ * of the thread that created the engine.
+ */
+
+typedef enum {
+  SAPA_SYNC_STATE_SIGNED_OUT,   /* no token, or the server refused it: sign-in needed */
+  SAPA_SYNC_STATE_OFFLINE,      /* server unreachable; retrying with backoff */
+  SAPA_SYNC_STATE_SYNCING,
+  SAPA_SYNC_STATE_SYNCED,
+} SapaSyncState;
+
+#define SAPA_TYPE_SYNC_STATE (sapa_sync_state_get_type ())
+GType sapa_sync_state_get_type (void);
+
+#define SAPA_SYNC_ERROR (sapa_sync_error_quark ())
+typedef enum {
+  SAPA_SYNC_ERROR_NETWORK,        /* cannot reach the server */
+  SAPA_SYNC_ERROR_UNAUTHORIZED,   /* wrong password, expired or revoked token */
+  SAPA_SYNC_ERROR_FORBIDDEN,
+  SAPA_SYNC_ERROR_RATE_LIMITED,
+  SAPA_SYNC_ERROR_PROTOCOL,       /* the server answered something unexpected */
+  SAPA_SYNC_ERROR_SERVER,         /* 5xx */
+} SapaSyncError;
+GQuark sapa_sync_error_quark (void);
+
+#define SAPA_TYPE_SYNC (sapa_sync_get_type ())
+G_DECLARE_FINAL_TYPE (SapaSync, sapa_sync, SAPA, SYNC, GObject)
+
+/* Properties: "store" (construct-only), "server-url" (string, read-write),
+ * "token" (string, read-write; set it to resume a saved sign-in),
+ * "state" (SapaSyncState, read-only), "pending" (int64, changes waiting to
+ * be pushed), "last-synced" (int64 unix seconds, 0 = never),
+ * "error-message" (translated text of the last failure, or NULL). */
+SapaSync     *sapa_sync_new              (SapaStore           *store);
+
+const char   *sapa_sync_get_server_url   (SapaSync            *self);
+void          sapa_sync_set_server_url   (SapaSync            *self,
+                                          const char          *url);
+const char   *sapa_sync_get_token        (SapaSync            *self);
+void          sapa_sync_set_token        (SapaSync            *self,
+                                          const char          *token);
+SapaSyncState sapa_sync_get_state        (SapaSync            *self);
+gint64        sapa_sync_get_pending      (SapaSync            *self);
+gint64        sapa_sync_get_last_synced  (SapaSync            *self);
+const char   *sapa_sync_get_error_message(SapaSync            *self);
+
+/* POST /api/v1/session. On success the engine holds the token (notify::token)
+ * and the desk's agent_id/branch_id meta are set from the answer. */
+void          sapa_sync_sign_in_async    (SapaSync            *self,
+                                          const char          *server_url,
+                                          const char          *username,
+                                          const char          *password,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean      sapa_sync_sign_in_finish   (SapaSync            *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+void          sapa_sync_sign_out_async   (SapaSync            *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean      sapa_sync_sign_out_finish  (SapaSync            *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Runs the background loop (live WebSocket, push/pull cycles, polling, backoff). */
+void          sapa_sync_start            (SapaSync            *self);
+void          sapa_sync_stop             (SapaSync            *self);
+/* Sync soon: after a local edit, a network change or a wake from suspend. */
+void          sapa_sync_kick             (SapaSync            *self);
+
+/* Blocking: push every waiting change, then pull until the server has no
+ * more. For tests, benchmarks and command-line tools; never on a GTK main loop. */
+gboolean      sapa_sync_run_once         (SapaSync            *self,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+
+G_END_DECLS
