@@ -437,6 +437,83 @@ push_after (sqlite3          *db,
   return TRUE;
 }
 
+typedef struct {
+  const char *change_id;
+  const char *client_id;
+  const char *reason;
+} Refusal;
+
+static gboolean
+record_refusal (sqlite3   *db,
+                gpointer   data,
+                GError   **error)
+{
+  Refusal *r = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!sapa_store_prepare (db,
+                           "INSERT OR IGNORE INTO push_result (change_id, client_id, status, error, at) "
+                           "VALUES (?1, ?2, 'rejected', ?3, ?4);", &stmt, "record the push result", error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, r->change_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, r->client_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, r->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, "record the push result");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+push_one_by_one (PushContext  *ctx,
+                 GPtrArray    *changes,
+                 GArray       *statuses,
+                 GError      **error)
+{
+  const SapaApplyHooks hooks = { push_before, push_after, TRUE };
+
+  g_array_set_size (statuses, 0);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      SapaChange *change = g_ptr_array_index (changes, i);
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      g_autoptr(GArray) status = g_array_new (FALSE, TRUE, sizeof (SapaApplyStatus));
+      g_autoptr(GError) local = NULL;
+      SapaApplyStatus st;
+
+      g_ptr_array_add (one, change);
+      if (sapa_store_apply_changes_full (ctx->store, one, &hooks, ctx, NULL, status, &local))
+        {
+          st = status->len > 0 ? g_array_index (status, SapaApplyStatus, 0) : SAPA_APPLY_REJECTED;
+          g_array_append_val (statuses, st);
+          continue;
+        }
+      if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      {
+        g_autofree char *reason = g_strdup_printf ("invalid: %s", local->message);
+        Refusal refusal = { change->change_id, ctx->client_id, reason };
+
+        g_clear_error (&local);
+        if (!sapa_store_run_in_transaction (ctx->store, record_refusal, &refusal, error))
+          return FALSE;
+        g_hash_table_replace (ctx->reasons, g_strdup (change->change_id), g_steal_pointer (&reason));
+        st = SAPA_APPLY_REJECTED;
+        g_array_append_val (statuses, st);
+      }
+    }
+  return TRUE;
+}
+
 static JsonNode *
 cursor_answer_member (SapaRequest *req)
 {
@@ -522,15 +599,27 @@ sapa_route_push (SapaRequest *req)
   if (changes->len > 0 &&
       !sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, NULL, statuses, &error))
     {
-      g_warning ("Push of %u changes from %s failed: %s", changes->len, client_id, error->message);
       if (g_error_matches (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED))
         {
+          g_warning ("Push of %u changes from %s: %s", changes->len, client_id, error->message);
           req->retry_after = g_strdup ("2");
           sapa_request_error (req, 503, "The database is busy; push again in a moment");
+          return;
         }
-      else
-        sapa_request_error (req, 500, "The server could not store the changes; push again later");
-      return;
+      /* One change the database refuses must not hold back the desk's whole
+       * outbox: apply them one by one and reject only the ones that fail. */
+      g_info ("Push of %u changes from %s failed as a whole (%s); applying one by one",
+              changes->len, client_id, error->message);
+      g_clear_error (&error);
+      g_hash_table_remove_all (reasons);
+      g_hash_table_remove_all (replayed);
+      ctx.any_applied = FALSE;
+      if (!push_one_by_one (&ctx, changes, statuses, &error))
+        {
+          g_warning ("Push of %u changes from %s failed: %s", changes->len, client_id, error->message);
+          sapa_request_error (req, 500, "The server could not store the changes; push again later");
+          return;
+        }
     }
 
   b = json_builder_new ();
