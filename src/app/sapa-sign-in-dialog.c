@@ -84,10 +84,9 @@ sapa_sign_in_error_text (const GError *error,
         return g_strdup_printf (_("Cannot reach the server at %s. Check the address and this computer’s network connection, then try again."),
                                 server_url);
       case SAPA_SYNC_ERROR_RATE_LIMITED:
-        /* The engine's message says when the server takes the next attempt. */
-        return g_strdup_printf ("%s %s",
-                                _("Too many sign-in attempts. Wait before trying again."),
-                                error->message);
+        /* The engine's message says when the server takes the next attempt
+         * (the server's Retry-After). */
+        return g_strdup (error->message);
       case SAPA_SYNC_ERROR_FORBIDDEN:
         return g_strdup (_("This account may not sign in here. Ask your administrator to check it."));
       case SAPA_SYNC_ERROR_PROTOCOL:

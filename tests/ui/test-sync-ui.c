@@ -404,6 +404,66 @@ test_sign_in_offline_visit (void)
   server_tear_down (&server);
 }
 
+/* What the dialog says when the server is not there and when there were too
+ * many wrong passwords: each its own message, the dialog stays open. */
+static void
+test_sign_in_errors (void)
+{
+  Server server = { 0 };
+  g_autofree char *desk_dir = NULL;
+  g_autofree char *desk_path = NULL;
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(SapaSync) sync = NULL;
+  g_autofree char *nowhere = NULL;
+  g_autofree char *unreachable = NULL;
+  const char *wrong = _("The username or password is wrong. Check both and try again; if you forgot the password, ask your administrator to set a new one.");
+  const char *text;
+  SapaSignInDialog *dialog;
+
+  server_set_up (&server);
+  store = sapa_test_store_new ("sapa-sync-desk-XXXXXX", &desk_dir, &desk_path);
+  sync = sapa_sync_new (store);
+  dialog = sapa_sign_in_dialog_new (sync, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  /* nothing listens there */
+  nowhere = g_strdup_printf ("http://127.0.0.1:%u", free_port ());
+  fill_and_sign_in (dialog, nowhere, "dewi", PASSWORD);
+  WAIT_UNTIL (!sapa_sign_in_dialog_get_busy (dialog));
+  unreachable = g_strdup (sapa_sign_in_dialog_get_error_text (dialog));
+  g_assert_nonnull (unreachable);
+  g_assert_nonnull (strstr (unreachable, nowhere));
+  g_assert_nonnull (strstr (unreachable, "Cannot reach the server"));
+
+  /* no address at all: said before anything is sent */
+  fill_and_sign_in (dialog, "  ", "dewi", PASSWORD);
+  g_assert_false (sapa_sign_in_dialog_get_busy (dialog));
+  g_assert_nonnull (strstr (sapa_sign_in_dialog_get_error_text (dialog), "Enter the server’s address"));
+
+  /* five wrong passwords, then the server makes the desk wait */
+  for (guint i = 0; i < 5; i++)
+    {
+      fill_and_sign_in (dialog, server.url, "dewi", "not-the-password");
+      WAIT_UNTIL (!sapa_sign_in_dialog_get_busy (dialog));
+      g_assert_cmpstr (sapa_sign_in_dialog_get_error_text (dialog), ==, wrong);
+    }
+  fill_and_sign_in (dialog, server.url, "dewi", PASSWORD);
+  WAIT_UNTIL (!sapa_sign_in_dialog_get_busy (dialog));
+  text = sapa_sign_in_dialog_get_error_text (dialog);
+  g_assert_nonnull (text);
+  g_assert_cmpstr (text, !=, wrong);
+  g_assert_cmpstr (text, !=, unreachable);
+  g_assert_null (sapa_sync_get_token (sync));
+  g_assert_nonnull (find_sign_in_dialog ());
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin_for (100);
+  g_clear_object (&sync);
+  g_clear_object (&store);
+  sapa_test_dir_remove (desk_dir);
+  server_tear_down (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -414,6 +474,7 @@ main (int   argc,
     g_error ("Set SAPA_SERVER to the sapa-server to test with");
 
   g_test_add_func ("/sync-ui/sign-in-offline-visit", test_sign_in_offline_visit);
+  g_test_add_func ("/sync-ui/sign-in-errors", test_sign_in_errors);
 
   return g_test_run ();
 }
