@@ -464,6 +464,203 @@ test_sign_in_errors (void)
   server_tear_down (&server);
 }
 
+/* A value from the desk database at @path, read-only while Sapa runs on it. */
+static char *
+desk_query (const char *path,
+            const char *sql,
+            const char *arg)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      if (arg != NULL)
+        sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* Polls desk_query() until it has an answer; fails the test after 90 s. */
+static char *
+wait_for_desk (const char *path,
+               const char *sql,
+               const char *arg)
+{
+  gint64 end = g_get_monotonic_time () + 90 * G_USEC_PER_SEC;
+  char *value;
+
+  while ((value = desk_query (path, sql, arg)) == NULL)
+    {
+      if (g_get_monotonic_time () > end)
+        g_error ("Timed out waiting for the desk to answer: %s", sql);
+      g_usleep (100 * 1000);
+    }
+  return value;
+}
+
+static GSubprocess *
+spawn_app (const char  *config_dir,
+           GError     **error,
+           ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *arg;
+  va_list args;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "SAPA_TOKEN_STORE", "file", TRUE);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SAPA_APP"));
+  va_start (args, error);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
+
+static void
+stop_app (GSubprocess *app)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (app, SIGTERM);
+  g_subprocess_wait (app, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static int
+app_exit_status (const char *config_dir,
+                 ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SAPA_APP"));
+  va_start (args, config_dir);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  app = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (app, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (app));
+  return g_subprocess_get_exit_status (app);
+}
+
+static void
+sign_in_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (sapa_sync_sign_in_finish (SAPA_SYNC (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The run command's way in: `sapa --server URL --username U --password-file F`
+ * signs in at start and keeps the token; the next start needs only --server. */
+static void
+test_command_line (void)
+{
+  Server server = { 0 };
+  g_autofree char *dir = sapa_test_dir_new ("sapa-sync-app-XXXXXX");
+  g_autofree char *config = g_build_filename (dir, "config", NULL);
+  g_autofree char *desk = g_build_filename (dir, "desk.sqlite", NULL);
+  g_autofree char *password_file = g_build_filename (dir, "password", NULL);
+  g_autofree char *tokens = g_build_filename (config, "sapa", "tokens", NULL);
+  g_autofree char *tokens_text = NULL;
+  g_autofree char *agent_id = NULL;
+  g_autofree char *other_dir = NULL;
+  g_autofree char *other_path = NULL;
+  g_autofree char *branch_id = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *rm = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(SapaStore) other = NULL;
+  g_autoptr(SapaSync) other_sync = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean signed_in = FALSE;
+  GStatBuf st;
+
+  server_set_up (&server);
+  g_assert_true (g_file_set_contents_full (password_file, PASSWORD "\n", -1,
+                                           G_FILE_SET_CONTENTS_NONE, 0600, &error));
+  g_assert_no_error (error);
+
+  /* options that do not go together are refused before anything opens */
+  g_assert_cmpint (app_exit_status (config, "--database", desk, "--server", "ftp://example.com", NULL), ==, 2);
+  g_assert_cmpint (app_exit_status (config, "--database", desk, "--server", server.url,
+                                    "--username", "dewi", NULL), ==, 2);
+  g_assert_cmpint (app_exit_status (config, "--database", desk, "--token-file", password_file, NULL), ==, 2);
+  g_assert_false (g_file_test (desk, G_FILE_TEST_EXISTS));
+
+  /* first start: signs in with the password from the file */
+  app = spawn_app (config, &error, "--database", desk, "--server", server.url,
+                   "--username", "dewi", "--password-file", password_file, NULL);
+  g_assert_no_error (error);
+  agent_id = wait_for_desk (desk, "SELECT value FROM desk_meta WHERE key = 'agent_id'", NULL);
+  /* the agent is dewi, the one the server knows, not a local one */
+  g_free (wait_for_desk (desk, "SELECT id FROM agent WHERE id = ? AND username = 'dewi'", agent_id));
+  WAIT_LONG_UNTIL (g_file_test (tokens, G_FILE_TEST_EXISTS));
+  /* the token is kept where only this user can read it */
+  g_assert_cmpint (g_stat (tokens, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (tokens, &tokens_text, NULL, NULL));
+  g_assert_nonnull (strstr (tokens_text, server.url));
+  g_assert_null (strstr (tokens_text, PASSWORD));
+  stop_app (app);
+  g_clear_object (&app);
+
+  /* meanwhile another desk, signed in as dewi too, adds a customer */
+  other = sapa_test_store_new ("sapa-sync-desk-XXXXXX", &other_dir, &other_path);
+  other_sync = sapa_sync_new (other);
+  sapa_sync_sign_in_async (other_sync, server.url, "dewi", PASSWORD, NULL, sign_in_done_cb, &signed_in);
+  WAIT_UNTIL (signed_in);
+  branch_id = sapa_store_dup_meta (other, "branch_id");
+  customer = sapa_record_new ("customer");
+  sapa_record_set_string (customer, "full_name", "Siti Rahayu");
+  sapa_record_set_string (customer, "segment", "regular");
+  sapa_record_set_string (customer, "branch_id", branch_id);
+  g_assert_true (sapa_store_save (other, customer, &error));
+  g_assert_no_error (error);
+  g_assert_true (sapa_sync_run_once (other_sync, NULL, &error));
+  g_assert_no_error (error);
+
+  /* second start: no password, the kept sign-in; the desk catches up */
+  app = spawn_app (config, &error, "--database", desk, "--server", server.url, NULL);
+  g_assert_no_error (error);
+  found = wait_for_desk (desk, "SELECT full_name FROM customer WHERE id = ?", sapa_record_get_id (customer));
+  g_assert_cmpstr (found, ==, "Siti Rahayu");
+  stop_app (app);
+
+  g_clear_object (&other_sync);
+  g_clear_object (&other);
+  sapa_test_dir_remove (other_dir);
+  rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+  server_tear_down (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -475,6 +672,8 @@ main (int   argc,
 
   g_test_add_func ("/sync-ui/sign-in-offline-visit", test_sign_in_offline_visit);
   g_test_add_func ("/sync-ui/sign-in-errors", test_sign_in_errors);
+  if (g_getenv ("SAPA_APP") != NULL)
+    g_test_add_func ("/sync-ui/command-line", test_command_line);
 
   return g_test_run ();
 }
