@@ -34,6 +34,7 @@ struct _SapaApplication
   char           *username;      /* from --username */
   char           *password_file; /* from --password-file */
   GError         *start_sign_in_error; /* shown in the sign-in dialog once the desk is up */
+  gboolean        ask_sign_in;   /* open the sign-in dialog once the desk is up */
   GDBusConnection *system_bus;
   guint           sleep_subscription;
 };
@@ -257,10 +258,11 @@ desk_ready (SapaApplication *self,
     sapa_sync_start (self->sync);
   update_sync_actions (self);
 
-  if (self->start_sign_in_error != NULL)
+  if (self->start_sign_in_error != NULL || self->ask_sign_in)
     {
       g_autoptr(GError) error = g_steal_pointer (&self->start_sign_in_error);
 
+      self->ask_sign_in = FALSE;
       show_sign_in (self, error);
     }
 }
@@ -307,6 +309,14 @@ open_desk_agent (SapaApplication *self,
     {
       desk_ready (self, store, agent_id, branch_id);
       return;
+    }
+  if (is_signed_in (self))
+    {
+      /* A token alone (--token-file) does not say who works at a desk that
+       * never signed in: ask for a sign-in, which does. */
+      g_message ("%s never signed in: the token alone does not name its agent", sapa_store_get_path (store));
+      sapa_sync_set_token (self->sync, NULL);
+      self->ask_sign_in = TRUE;
     }
 
   /* The desk's agent: on a new database this writes, so not on the main loop. */
