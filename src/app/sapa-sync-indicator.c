@@ -15,6 +15,9 @@ struct _SapaSyncIndicator
   SapaSync              *sync;
   SapaSyncIndicatorView  view;
   guint                  tick_id;
+  SapaSyncState          shown_state;
+  guint                  syncing_id;   /* a short sync shows no "Syncing…" */
+  gboolean               syncing_due;
 
   GtkButton             *button;
   GtkImage              *icon;
@@ -22,6 +25,8 @@ struct _SapaSyncIndicator
 };
 
 G_DEFINE_FINAL_TYPE (SapaSyncIndicator, sapa_sync_indicator, GTK_TYPE_WIDGET)
+
+#define SYNCING_DELAY_MS 1500
 
 enum {
   PROP_0,
@@ -183,17 +188,48 @@ has_server (SapaSync *sync)
   return url != NULL && url[0] != '\0';
 }
 
+static void update (SapaSyncIndicator *self);
+
+static gboolean
+syncing_for_a_while_cb (gpointer user_data)
+{
+  SapaSyncIndicator *self = SAPA_SYNC_INDICATOR (user_data);
+
+  self->syncing_id = 0;
+  self->syncing_due = TRUE;
+  update (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 update (SapaSyncIndicator *self)
 {
   g_autofree char *accessible = NULL;
+  SapaSyncState state;
 
-  sapa_sync_indicator_view_clear (&self->view);
   gtk_widget_set_visible (GTK_WIDGET (self), has_server (self->sync));
   if (self->sync == NULL)
-    return;
+    {
+      sapa_sync_indicator_view_clear (&self->view);
+      return;
+    }
 
-  sapa_sync_indicator_describe (sapa_sync_get_state (self->sync),
+  /* Every edit and every live notice makes a quick sync: the header keeps
+   * saying "Synced" through those and shows "Syncing…" only when it lasts. */
+  state = sapa_sync_get_state (self->sync);
+  if (state == SAPA_SYNC_STATE_SYNCING && self->shown_state == SAPA_SYNC_STATE_SYNCED &&
+      self->view.label != NULL && !self->syncing_due)
+    {
+      if (self->syncing_id == 0)
+        self->syncing_id = g_timeout_add (SYNCING_DELAY_MS, syncing_for_a_while_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->syncing_id, g_source_remove);
+  self->syncing_due = FALSE;
+  self->shown_state = state;
+
+  sapa_sync_indicator_view_clear (&self->view);
+  sapa_sync_indicator_describe (state,
                                 sapa_sync_get_pending (self->sync),
                                 sapa_sync_get_last_synced (self->sync),
                                 g_get_real_time () / G_USEC_PER_SEC,
@@ -206,8 +242,8 @@ update (SapaSyncIndicator *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button),
                                   self->view.sign_in ? "app.sign-in" : "app.sync-now");
 
-  /* Screen readers say the state and what it means, as the tooltip shows it. */
-  /* Translators: what screen readers say for the sync button: state, then the explanation */
+  /* Screen readers say the state, and as the description what it means. */
+  /* Translators: what screen readers say for the sync button; %s is the state, e.g. "Synced 5 min ago" */
   accessible = g_strdup_printf (_("Sync: %s"), self->view.label);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
@@ -262,6 +298,7 @@ sapa_sync_indicator_dispose (GObject *object)
   SapaSyncIndicator *self = SAPA_SYNC_INDICATOR (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->syncing_id, g_source_remove);
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_clear_object (&self->sync);
@@ -365,6 +402,10 @@ sapa_sync_indicator_set_sync (SapaSyncIndicator *self,
   if (self->sync != NULL)
     g_signal_handlers_disconnect_by_data (self->sync, self);
   g_set_object (&self->sync, sync);
+  g_clear_handle_id (&self->syncing_id, g_source_remove);
+  self->syncing_due = FALSE;
+  self->shown_state = SAPA_SYNC_STATE_SIGNED_OUT;
+  sapa_sync_indicator_view_clear (&self->view);
   if (sync != NULL)
     {
       static const char * const watched[] = {
