@@ -507,8 +507,27 @@ wait_for_desk (const char *path,
   return value;
 }
 
+/* How often @text is in the file at @path. */
+static guint
+count_in_file (const char *path,
+               const char *text)
+{
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  for (const char *p = strstr (contents, text); p != NULL; p = strstr (p + 1, text))
+    n++;
+  return n;
+}
+
+/* Sapa with @config_dir as its config folder, its debug log in @log_path
+ * when given (GLib writes debug messages to standard output), and this
+ * session bus standing in for the system bus, so the test can play logind. */
 static GSubprocess *
 spawn_app (const char  *config_dir,
+           const char  *log_path,
            GError     **error,
            ...)
 {
@@ -519,6 +538,14 @@ spawn_app (const char  *config_dir,
 
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "SAPA_TOKEN_STORE", "file", TRUE);
+  if (log_path != NULL)
+    {
+      g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+      g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", "sapa-application", TRUE);
+    }
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS",
+                                  g_getenv ("DBUS_SESSION_BUS_ADDRESS"), TRUE);
   g_ptr_array_add (argv, (gpointer) g_getenv ("SAPA_APP"));
   va_start (args, error);
   while ((arg = va_arg (args, const char *)) != NULL)
@@ -587,6 +614,7 @@ test_command_line (void)
   g_autofree char *desk = g_build_filename (dir, "desk.sqlite", NULL);
   g_autofree char *password_file = g_build_filename (dir, "password", NULL);
   g_autofree char *tokens = g_build_filename (config, "sapa", "tokens", NULL);
+  g_autofree char *log_path = g_build_filename (dir, "sapa.log", NULL);
   g_autofree char *tokens_text = NULL;
   g_autofree char *agent_id = NULL;
   g_autofree char *other_dir = NULL;
@@ -615,7 +643,7 @@ test_command_line (void)
   g_assert_false (g_file_test (desk, G_FILE_TEST_EXISTS));
 
   /* first start: signs in with the password from the file */
-  app = spawn_app (config, &error, "--database", desk, "--server", server.url,
+  app = spawn_app (config, NULL, &error, "--database", desk, "--server", server.url,
                    "--username", "dewi", "--password-file", password_file, NULL);
   g_assert_no_error (error);
   agent_id = wait_for_desk (desk, "SELECT value FROM desk_meta WHERE key = 'agent_id'", NULL);
@@ -647,10 +675,38 @@ test_command_line (void)
   g_assert_no_error (error);
 
   /* second start: no password, the kept sign-in; the desk catches up */
-  app = spawn_app (config, &error, "--database", desk, "--server", server.url, NULL);
+  app = spawn_app (config, log_path, &error, "--database", desk, "--server", server.url, NULL);
   g_assert_no_error (error);
   found = wait_for_desk (desk, "SELECT full_name FROM customer WHERE id = ?", sapa_record_get_id (customer));
   g_assert_cmpstr (found, ==, "Siti Rahayu");
+
+  /* waking from suspend (logind's PrepareForSleep false) makes the desk sync */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    {
+      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      g_autoptr(GVariant) reply = NULL;
+
+      g_assert_no_error (error);
+      reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "RequestName",
+                                           g_variant_new ("(su)", "org.freedesktop.login1", 0),
+                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+      g_assert_no_error (error);
+      g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/login1",
+                                     "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                     g_variant_new ("(b)", TRUE), &error);
+      g_assert_no_error (error);
+      g_dbus_connection_emit_signal (bus, NULL, "/org/freedesktop/login1",
+                                     "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                     g_variant_new ("(b)", FALSE), &error);
+      g_assert_no_error (error);
+      g_dbus_connection_flush_sync (bus, NULL, &error);
+      g_assert_no_error (error);
+      WAIT_LONG_UNTIL (count_in_file (log_path, "Woke up from suspend: syncing") > 0);
+      /* going to sleep does nothing */
+      spin_for (300);
+      g_assert_cmpuint (count_in_file (log_path, "Woke up from suspend: syncing"), ==, 1);
+    }
   stop_app (app);
 
   g_clear_object (&other_sync);
