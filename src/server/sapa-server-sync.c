@@ -198,15 +198,18 @@ check_policy (sqlite3             *db,
       (g_str_equal (entity, "conversation") || g_str_equal (entity, "survey_response")))
     {
       const char *customer_id = sapa_record_get_string (record, "customer_id");
-      g_autofree char *ignored = NULL;
+      g_autofree char *customer_branch = NULL;
       gboolean customer_exists = FALSE;
 
+      /* A new conversation or rating must be about a customer the caller may see. */
       if (customer_id != NULL)
         {
-          if (!row_branch (db, "customer", customer_id, &ignored, &customer_exists, error))
+          if (!row_branch (db, "customer", customer_id, &customer_branch, &customer_exists, error))
             return FALSE;
           if (!customer_exists)
             *policy = POLICY_UNKNOWN_CUSTOMER;
+          else if (!admin && !sapa_principal_may_see_branch (principal, customer_branch))
+            *policy = POLICY_FORBIDDEN;
         }
     }
   return TRUE;

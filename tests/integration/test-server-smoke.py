@@ -9,6 +9,7 @@ import hmac
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,7 @@ def main():
             line = server.stdout.readline().strip()
             check(line.startswith("Listening on http://127.0.0.1:"), "first line says where it listens: " + line)
             base = line[len("Listening on "):].rstrip("/")
-            run(Client(base), jakarta, bandung, secret)
+            run(Client(base), jakarta, bandung, secret, data)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -96,7 +97,7 @@ def main():
         sys.exit(1)
 
 
-def run(c, jakarta, bandung, secret):
+def run(c, jakarta, bandung, secret, data):
     # healthz
     status, head, body = c.call("GET", "/healthz")
     check(status == 200 and body["status"] == "ok" and body["hlc"].isdigit(), "healthz answers ok")
@@ -197,6 +198,22 @@ def run(c, jakarta, bandung, secret):
     status, _, body = c.call("GET", "/api/v1/sync/pull?since=" + cursor)
     entities = sorted(ch["entity"] for ch in body["changes"]) if status == 200 else []
     check(entities == ["conversation", "interaction"], "the inbound message reaches the desk: %s" % entities)
+
+    # a reply typed at the desk on WhatsApp is queued for the gateway
+    conversation = created.get("conversation_id")
+    _, _, health = c.call("GET", "/healthz")
+    reply = {"change_id": str(uuid.uuid4()), "entity": "interaction", "id": str(uuid.uuid4()), "op": "upsert",
+             "hlc": str(int(health["hlc"]) + 1),
+             "fields": {"customer_id": own, "conversation_id": conversation, "channel": "whatsapp",
+                        "direction": "outbound", "body": "Kartu baru bisa diambil besok",
+                        "started_at": "2026-11-23T09:00:00Z"}}
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [reply]})
+    check(status == 200 and body["results"][0]["status"] == "applied", "outbound reply pushed")
+    with sqlite3.connect(os.path.join(data, "sapa-server.sqlite")) as db:
+        queued = db.execute("SELECT channel, recipient, body, status FROM outbound_queue WHERE interaction_id = ?",
+                            (reply["id"],)).fetchall()
+    check(queued == [("whatsapp", "+6281234500001", "Kartu baru bisa diambil besok", "queued")],
+          "outbound reply queued for the gateway: %s" % queued)
 
     # admin-only route and sign-out
     status, _, body = c.call("GET", "/api/v1/audit")
