@@ -4,11 +4,13 @@
 folder, the real server listens on 127.0.0.1 port 0, and urllib speaks the
 protocol to it (healthz, session, push, duplicate push, pull, inbound)."""
 
+import base64
 import hashlib
 import hmac
 import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -57,6 +59,45 @@ class Client:
             status, head, text = error.code, error.headers, error.read()
         payload = json.loads(text) if text else None
         return status, head, payload
+
+
+class Live:
+    """A bare WebSocket client (RFC 6455 text frames from the server only)."""
+
+    def __init__(self, base, token):
+        host, port = base.split("//")[1].split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(("GET /api/v1/live HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+                           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+                           "Authorization: Bearer %s\r\n\r\n" % (host, key, token)).encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            self.buf += self.sock.recv(4096)
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        self.status = int(head.split()[1])
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise EOFError("the server closed the live connection")
+            self.buf += chunk
+
+    def message(self):
+        while True:
+            self._need(2)
+            opcode, n, off = self.buf[0] & 0x0f, self.buf[1] & 0x7f, 2
+            if n == 126:
+                self._need(4)
+                n, off = int.from_bytes(self.buf[2:4], "big"), 4
+            self._need(off + n)
+            data, self.buf = self.buf[off:off + n], self.buf[off + n:]
+            if opcode == 1:
+                return json.loads(data)
+
+    def close(self):
+        self.sock.close()
 
 
 def is_error(status, payload, code):
@@ -163,12 +204,29 @@ def run(c, jakarta, bandung, secret, data):
     status, _, body = c.call("POST", "/api/v1/sync/push", raw=b"{" + b" " * (5 * 1024 * 1024) + b"}")
     check(status == 413 and is_error(status, body, "too_large"), "body over 4 MiB: 413")
 
+    # live notices
+    live = Live(c.base, token)
+    check(live.status == 101, "live: WebSocket upgrade with the token")
+    first = live.message()
+    check(first.get("type") == "changes" and isinstance(first.get("cursor"), str), "live: a notice on connect")
+    note = dict(changes[0], change_id=str(uuid.uuid4()), hlc=str(hlc + 10), fields={"notes": "VIP lounge"})
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [note]})
+    check(status == 200 and body["results"][0]["status"] == "applied", "an edit pushed while live")
+    second = live.message()
+    check(second.get("type") == "changes" and second.get("cursor") != first.get("cursor"),
+          "live: a notice when the edit commits")
+    live.close()
+    anonymous = Live(c.base, "not-a-token")
+    check(anonymous.status == 401, "live without a valid token: 401")
+    anonymous.close()
+
     # pull
     status, _, body = c.call("GET", "/api/v1/sync/pull?limit=5000")
     ids = [ch["id"] for ch in body["changes"]] if status == 200 else []
     check(status == 200 and own in ids and other not in ids and body["more"] is False, "pull: own branch only")
     mine = [ch for ch in body["changes"] if ch["id"] == own] if status == 200 else []
-    check(len(mine) == 1 and mine[0]["client_id"] == desk and mine[0]["fields"]["full_name"] == "Siti Rahma",
+    check(len(mine) == 2 and all(ch["client_id"] == desk for ch in mine)
+          and mine[0]["fields"]["full_name"] == "Siti Rahma" and mine[1]["fields"] == {"notes": "VIP lounge"},
           "pulled change carries the origin desk")
     cursor = body["cursor"] if status == 200 else ""
     status, _, body = c.call("GET", "/api/v1/sync/pull?since=" + cursor)
