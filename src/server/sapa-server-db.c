@@ -134,57 +134,16 @@ sapa_server_db_exec (sqlite3     *db,
 
 /* -- writing -------------------------------------------------------------- */
 
-/* Until libsapa's writer connection is shared with the server, writes go
- * through a connection of our own; SQLite's lock serialises them with the
- * store's writes (BEGIN IMMEDIATE waits up to the busy timeout). */
-static sqlite3 *
-open_write_connection (SapaStore  *store,
-                       GError    **error)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (sapa_store_get_path (store), &db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sapa_store_set_sqlite_error (error, db, rc, _("open the database"));
-      sqlite3_close (db);
-      return NULL;
-    }
-  sqlite3_busy_timeout (db, 5000);
-  if (!sapa_server_db_exec (db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;", error))
-    {
-      sqlite3_close (db);
-      return NULL;
-    }
-  return db;
-}
-
 gboolean
 sapa_server_db_write (SapaStore              *store,
                       SapaServerDbWriteFunc   func,
                       gpointer                user_data,
                       GError                **error)
 {
-  sqlite3 *db;
-  gboolean ok;
-
   g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  db = open_write_connection (store, error);
-  if (db == NULL)
-    return FALSE;
-  if (!sapa_server_db_exec (db, "BEGIN IMMEDIATE;", error))
-    {
-      sqlite3_close (db);
-      return FALSE;
-    }
-  ok = func (db, user_data, error) && sapa_server_db_exec (db, "COMMIT;", error);
-  if (!ok)
-    sqlite3_exec (db, "ROLLBACK;", NULL, NULL, NULL);
-  sqlite3_close (db);
-  return ok;
+  return sapa_store_run_in_transaction (store, func, user_data, error);
 }
 
 /* -- reading -------------------------------------------------------------- */
