@@ -14,7 +14,6 @@
 #include "sapa-server-db.h"
 #include "sapa-server-private.h"
 #include "sapa-store-private.h"
-#include "sapa-server-core-pending.h"
 
 /* The ids an inbound message was stored under. */
 typedef struct {
@@ -414,7 +413,7 @@ deliver (SapaRequest              *req,
   ctx.first = g_ptr_array_index (changes, 0);
   ctx.last = g_ptr_array_index (changes, changes->len - 1);
   ctx.ids = &ids;
-  if (!sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, NULL, &error))
+  if (!sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, NULL, NULL, &error))
     {
       if (ctx.raced)
         {

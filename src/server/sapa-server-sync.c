@@ -14,7 +14,6 @@
 #include "sapa-server-db.h"
 #include "sapa-server-private.h"
 #include "sapa-store-private.h"
-#include "sapa-server-core-pending.h"
 
 #define PULL_DEFAULT_LIMIT 500
 #define PULL_MAX_LIMIT     5000
@@ -443,10 +442,11 @@ cursor_answer_member (SapaRequest *req)
 {
   sqlite3 *db = sapa_store_acquire_reader (req->store);
   gint64 seq = sapa_server_last_seq (db);
+  g_autofree char *cursor = sapa_cursor_make (req->epoch, seq);
   JsonNode *node = json_node_new (JSON_NODE_VALUE);
 
   sapa_store_release_reader (req->store, db);
-  json_node_take_string (node, sapa_cursor_make (req->epoch, seq));
+  json_node_set_string (node, cursor);
   return node;
 }
 
@@ -520,7 +520,7 @@ sapa_route_push (SapaRequest *req)
   ctx.reasons = reasons;
   ctx.replayed = replayed;
   if (changes->len > 0 &&
-      !sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, statuses, &error))
+      !sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, NULL, statuses, &error))
     {
       g_warning ("Push of %u changes from %s failed: %s", changes->len, client_id, error->message);
       if (g_error_matches (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED))

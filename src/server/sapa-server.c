@@ -14,7 +14,6 @@
 #include "sapa-server-db.h"
 #include "sapa-server-private.h"
 #include "sapa-store-private.h"
-#include "sapa-server-core-pending.h"
 
 #define LIVE_PATH "/api/v1/live"
 #define INBOUND_PREFIX "/api/v1/inbound/"
@@ -262,12 +261,8 @@ route_sign_in (SapaRequest *req)
 {
   g_autoptr(JsonNode) root = sapa_request_parse_json (req);
   g_autoptr(SapaPrincipal) principal = NULL;
-  g_autoptr(SapaRecord) agent = NULL;
-  g_autoptr(JsonBuilder) b = NULL;
-  g_autoptr(GDateTime) expires = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *expires_text = NULL;
   const char *username, *password, *device;
   JsonObject *obj;
   JsonNode *device_node;
@@ -307,49 +302,8 @@ route_sign_in (SapaRequest *req)
       return;
     }
 
-  g_clear_error (&error);
-  agent = sapa_store_get (req->store, "agent", principal->agent_id, &error);
-  if (agent == NULL)
-    {
-      g_warning ("Signed in agent %s has no record: %s", principal->agent_id, error->message);
-      sapa_request_error (req, 500, "The account has no agent record; ask an administrator");
-      return;
-    }
-
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "token");
-  json_builder_add_string_value (b, token);
-  expires = g_date_time_new_from_unix_utc (expires_at);
-  expires_text = g_date_time_format (expires, "%Y-%m-%dT%H:%M:%SZ");
-  json_builder_set_member_name (b, "expires_at");
-  json_builder_add_string_value (b, expires_text);
-  json_builder_set_member_name (b, "agent");
-  {
-    g_autoptr(JsonObject) fields = sapa_record_to_json (agent);
-    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-    json_object_set_string_member (fields, "id", sapa_record_get_id (agent));
-    json_node_set_object (node, fields);
-    json_builder_add_value (b, g_steal_pointer (&node));
-  }
-  json_builder_set_member_name (b, "branches");
-  json_builder_begin_array (b);
-  if (sapa_principal_is_admin (principal))
-    {
-      g_autoptr(GPtrArray) branches = sapa_store_list (req->store, "branch", NULL);
-
-      for (guint i = 0; branches != NULL && i < branches->len; i++)
-        json_builder_add_string_value (b, sapa_record_get_id (g_ptr_array_index (branches, i)));
-    }
-  else if (principal->branches != NULL)
-    for (guint i = 0; i < principal->branches->len; i++)
-      json_builder_add_string_value (b, g_ptr_array_index (principal->branches, i));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-
   g_info ("%s signed in from %s", username, req->address ? req->address : "?");
-  sapa_request_answer (req, 201, json_builder_get_root (b));
+  sapa_request_answer (req, 201, sapa_auth_session_to_json (token, expires_at, principal));
 }
 
 static void
