@@ -250,13 +250,15 @@ prompt_hidden (const char *prompt)
   gboolean hidden = FALSE;
   char *line;
 
-  g_printerr ("%s", prompt);
+  /* Echo goes off before the prompt shows, so nothing typed after the
+   * prompt is shown or thrown away. */
   if (tcgetattr (STDIN_FILENO, &old) == 0)
     {
       quiet = old;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
       hidden = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
     }
+  g_printerr ("%s", prompt);
   line = read_line (stdin);
   if (hidden)
     tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);

@@ -14,11 +14,13 @@ program can serve, it also signs in over HTTP with the passwords set here.
 import json
 import os
 import re
+import select
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -45,6 +47,46 @@ def run(*args, stdin=None):
     env["LANGUAGE"] = "en"
     p = subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout, p.stderr
+
+
+def run_on_terminal(args, answers):
+    """Runs with standard input on a pseudo-terminal, typing each answer after
+    its prompt appears; returns (status, stdout, stderr, what the terminal echoed)."""
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C.UTF-8")
+    env["LANGUAGE"] = "en"
+    master, slave = os.openpty()
+    p = subprocess.Popen([SERVER, *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    err = b""
+    echoed = b""
+    try:
+        for prompt, answer in answers:
+            deadline = time.monotonic() + 30
+            while prompt.encode() not in err and time.monotonic() < deadline:
+                ready, _, _ = select.select([p.stderr], [], [], 0.5)
+                if ready:
+                    chunk = os.read(p.stderr.fileno(), 4096)
+                    if not chunk:
+                        break
+                    err += chunk
+            os.write(master, (answer + "\n").encode())
+        out, rest = p.communicate(timeout=60)
+        err += rest
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            echoed += chunk
+    finally:
+        os.close(master)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, out.decode(), err.decode(), echoed.decode(errors="replace")
 
 
 def query(db_path, sql, *params):
@@ -223,6 +265,24 @@ def scenario(tmp):
     after = query(db, "SELECT password_hash FROM credential WHERE agent_id = ?", agents["budi"])[0][0]
     check(after != before and after.startswith("$argon2id$"), "the stored hash changed")
 
+    # On a terminal the password is asked twice and not shown.
+    rc, out, err, echoed = run_on_terminal(["user", "passwd", "--data", data, "--username", "sari"],
+                                           [("New password for sari", "sari-typed-2"),
+                                            ("Type it again", "sari-typed-3")])
+    check(rc == 1 and "differ" in err, "two different passwords typed on a terminal are refused")
+    rc, out, err, echoed = run_on_terminal(["user", "passwd", "--data", data, "--username", "sari"],
+                                           [("New password for sari", "sari-typed-2"),
+                                            ("Type it again", "sari-typed-2")])
+    check(rc == 0 and "Changed the password" in out, "a password typed twice on a terminal")
+    check("sari-typed" not in echoed, "the typed password is not echoed")
+
+    rc, out, err = run("user", "enable", "--data", data, "--username", "rina")
+    check(rc == 0 and "Enabled rina" in out, "enable lets the user sign in again")
+    check(query(db, "SELECT disabled FROM credential WHERE agent_id = ?", agents["rina"]) == [(0,)],
+          "the user is enabled")
+    rc, out, err = run("user", "disable", "--data", data, "--username", "rina")
+    check(rc == 0 and "0 devices" in out, "disabled again, with no device signed in")
+
     # -- channels -----------------------------------------------------------
     rc, out, err = run("channel", "add", "--data", data, "--name", "whatsapp")
     first = out.strip()
@@ -258,10 +318,11 @@ def scenario(tmp):
     rc, out, err = run("user", "list", "--data", data)
     check(rc == 0 and "no password" in out, "demo agents are listed without a password")
 
-    sign_in_over_http(data, [jakarta, bandung])
+    all_branches = [row[0] for row in query(db, "SELECT id FROM branch WHERE deleted = 0")]
+    sign_in_over_http(data, [jakarta, bandung], all_branches)
 
 
-def sign_in_over_http(data, budi_branches):
+def sign_in_over_http(data, budi_branches, all_branches):
     """Signs in through a running sapa-server when this program can serve."""
     env = dict(os.environ)
     env.setdefault("LC_ALL", "C.UTF-8")
@@ -296,8 +357,9 @@ def sign_in_over_http(data, budi_branches):
         check(status == 401, "the old password no longer works")
         status, body = post({"username": "rina", "password": "rina-secret-1", "device": "test"})
         check(status == 401, "a disabled user cannot sign in")
-        status, body = post({"username": "sari", "password": "sari-secret-1", "device": "test"})
-        check(status == 201, "the admin signs in")
+        status, body = post({"username": "sari", "password": "sari-typed-2", "device": "test"})
+        check(status == 201 and sorted(body.get("branches", [])) == sorted(all_branches),
+              "the admin signs in with the password typed on the terminal and sees every branch")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
