@@ -339,14 +339,23 @@ def sign_in_over_http(data, budi_branches, all_branches):
             return
         base = m.group(1)
 
-        def post(body):
-            req = urllib.request.Request(base + "/api/v1/session", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        def call(method, path, body=None, token=None):
+            headers = {"Content-Type": "application/json"}
+            if token is not None:
+                headers["Authorization"] = "Bearer " + token
+            req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
+                                         headers=headers, method=method)
             try:
                 with urllib.request.urlopen(req, timeout=30) as r:
-                    return r.status, json.loads(r.read())
+                    raw = r.read()
+                    return r.status, json.loads(raw) if raw else {}, r.headers
             except urllib.error.HTTPError as e:
-                return e.code, json.loads(e.read() or b"{}")
+                raw = e.read()
+                return e.code, json.loads(raw) if raw else {}, e.headers
+
+        def post(body):
+            status, answer, _ = call("POST", "/api/v1/session", body)
+            return status, answer
 
         status, body = post({"username": "budi", "password": "budi-secret-2", "device": "test"})
         check(status == 201 and len(body.get("token", "")) == 43 and body["agent"]["username"] == "budi",
@@ -360,6 +369,26 @@ def sign_in_over_http(data, budi_branches, all_branches):
         status, body = post({"username": "sari", "password": "sari-typed-2", "device": "test"})
         check(status == 201 and sorted(body.get("branches", [])) == sorted(all_branches),
               "the admin signs in with the password typed on the terminal and sees every branch")
+        token = body.get("token", "")
+
+        # Signing out ends the session.
+        status, _, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 200, "the admin's token works")
+        status, _, _ = call("DELETE", "/api/v1/session", token=token)
+        check(status == 204, "sign-out answers 204")
+        status, answer, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 401 and answer.get("error", {}).get("code") == "unauthorized",
+              "the token is refused after sign-out")
+
+        # Five wrong passwords, then even the right one waits (429 with Retry-After).
+        for _ in range(5):
+            post({"username": "budi", "password": "not-budis-password", "device": "test"})
+        status, answer, headers = call("POST", "/api/v1/session",
+                                       {"username": "budi", "password": "budi-secret-2", "device": "test"})
+        retry = headers.get("Retry-After", "")
+        check(status == 429 and answer.get("error", {}).get("code") == "rate_limited"
+              and retry.isdigit() and 0 < int(retry) <= 15 * 60 + 1,
+              f"too many failed sign-ins are answered 429 with Retry-After ({status}, {retry!r})")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
