@@ -58,6 +58,12 @@ test_db_open (void)
   epoch = sapa_server_db_dup_epoch (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (epoch), ==, 32);
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   schema = sapa_server_db_dup_meta (store, "server_schema");
   g_assert_cmpstr (schema, ==, "1");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
@@ -457,6 +463,13 @@ test_revoke (Fixture       *f,
   g_assert_null (sapa_auth_check_token (f->auth, second, &error));
   g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_TOKEN);
   g_clear_error (&error);
+
+  /* Revoked tokens are cleared away at the next sign-in (anyone's). */
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL;"), ==, 2);
+  g_free (sign_in (f, "budi", PASSWORD, "10.0.0.1", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL;"), ==, 0);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token;"), ==, 1);
 }
 
 static void
