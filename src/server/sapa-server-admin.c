@@ -988,6 +988,7 @@ run_seed (int    argc,
   g_autoptr(SapaStore) store = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *seed_text = NULL;
+  g_autofree char *now_text = NULL;
   g_autofree char *path = NULL;
   gint64 customers = -1;
   gint64 per_customer = 10;
@@ -1001,6 +1002,8 @@ run_seed (int    argc,
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed: the same seed and day give the same data (default 1)"), N_("S") },
     { "interactions-per-customer", 'i', 0, G_OPTION_ARG_INT64, &per_customer,
       N_("Mean number of timeline entries per customer (default 10)"), N_("M") },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now_text,
+      N_("The date the data end at, e.g. 2026-11-23 (default: today, 00:00 UTC)"), N_("ISO-DATE") },
     { NULL }
   };
 
@@ -1024,10 +1027,26 @@ run_seed (int    argc,
   options.seed = 1;
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXUINT64, &options.seed, NULL))
     return usage_error (context, _("The seed is a whole number, like --seed 42."));
-  {
-    g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
-    options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
-  }
+  if (now_text != NULL)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) end = g_date_time_new_from_iso8601 (now_text, utc);
+
+      if (end == NULL)
+        {
+          /* A date alone: midnight UTC */
+          g_autofree char *with_time = g_strconcat (now_text, "T00:00:00Z", NULL);
+          end = g_date_time_new_from_iso8601 (with_time, utc);
+        }
+      if (end == NULL)
+        return usage_error (context, _("Give --now as a date like 2026-11-23 or a time like 2026-11-23T09:00:00Z."));
+      options.now = g_date_time_to_unix (end);
+    }
+  else
+    {
+      g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
+      options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
+    }
 
   /* Check that this is server data, then let the generator have the file to itself. */
   store = open_data (data_dir, &error);

@@ -299,9 +299,13 @@ def scenario(tmp):
     # -- seed ---------------------------------------------------------------
     rc, out, err = run("seed", "--data", data, "--customers", "0")
     check(rc == 2, "seed needs a number of customers")
-    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7")
+    rc, out, err = run("seed", "--data", data, "--customers", "5", "--now", "yesterday")
+    check(rc == 2 and "--now" in err, "seed refuses a date it cannot read")
+    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7", "--now", "2026-11-20")
     check(rc == 0 and "200 customers" in out, "seed --customers 200 prints a summary")
     check(query(db, "SELECT count(*) FROM customer")[0][0] == 200, "200 customers are stored")
+    newest = query(db, "SELECT max(started_at) FROM interaction")[0][0]
+    check(1795132800 - 7 * 86400 < newest <= 1795132800, "the demo history ends at the --now date (2026-11-20)")
     unlogged = {}
     for entity in ("branch", "agent", "customer", "conversation", "interaction", "survey_response"):
         unlogged[entity] = query(db, f"SELECT count(*) FROM {entity} WHERE id NOT IN "
