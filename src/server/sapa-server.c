@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <sapa/sapa-hlc.h>
+#include <sapa/sapa-json.h>
 
 #include "sapa-server.h"
 #include "sapa-server-auth.h"
@@ -145,11 +146,10 @@ sapa_request_answer_text (SapaRequest *req,
 JsonNode *
 sapa_request_parse_json (SapaRequest *req)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   gsize length = 0;
   const char *data = req->body ? g_bytes_get_data (req->body, &length) : NULL;
-  JsonNode *root;
 
   if (data == NULL || length == 0)
     {
@@ -161,19 +161,19 @@ sapa_request_parse_json (SapaRequest *req)
       sapa_request_error (req, 400, "The request body is not valid UTF-8");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+  root = sapa_json_parse_one (data, (gssize) length, &error);
+  if (root == NULL)
     {
       g_autofree char *message = g_strdup_printf ("The request body is not JSON: %s", error->message);
       sapa_request_error (req, 400, message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       sapa_request_error (req, 400, "The request body must be a JSON object");
       return NULL;
     }
-  return json_node_ref (root);
+  return g_steal_pointer (&root);
 }
 
 static void

@@ -155,6 +155,8 @@ def run(c, jakarta, bandung, secret, data):
     check(status == 401 and is_error(status, body, "unauthorized"), "wrong password: 401")
     status, _, body = c.call("POST", "/api/v1/session", raw=b"{not json")
     check(status == 400 and is_error(status, body, "bad_request"), "malformed sign-in: 400")
+    status, _, body = c.call("POST", "/api/v1/session", raw=b'{"username": "rina"}{"password": "x"}')
+    check(status == 400 and is_error(status, body, "bad_request"), "two JSON values in one body: 400")
     status, _, body = c.call("POST", "/api/v1/session",
                              {"username": "rina", "password": "rahasia-rina", "device": "smoke"})
     check(status == 201 and isinstance(body.get("token"), str) and body["expires_at"].endswith("Z")
