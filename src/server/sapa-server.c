@@ -49,6 +49,7 @@ static const Route routes[] = {
   { INBOUND_PREFIX,      TRUE,  "POST",   AUTH_NONE,      sapa_route_inbound },
   { LIVE_PATH,           FALSE, "GET",    AUTH_SIGNED_IN, NULL },
   { "/healthz",          FALSE, "GET",    AUTH_NONE,      NULL },
+  { "/healthz",          FALSE, "HEAD",   AUTH_NONE,      NULL },   /* load balancers' checks */
 };
 
 typedef struct {
@@ -180,7 +181,7 @@ static void
 set_hlc_header (SapaServer        *self,
                 SoupServerMessage *msg)
 {
-  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_peek (sapa_store_get_hlc (self->store)));
+  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_now (sapa_store_get_hlc (self->store)));
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Sapa-HLC", hlc);
 }
@@ -646,7 +647,7 @@ answer_healthz (SapaServer        *self,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_peek (sapa_store_get_hlc (self->store)));
+  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_now (sapa_store_get_hlc (self->store)));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "status");
