@@ -626,7 +626,10 @@ start_job (SapaServer        *self,
   if (query != NULL)
     job->req.query = g_hash_table_ref (query);
   if (cap != NULL && cap->data->len > 0)
-    job->req.body = g_bytes_new (cap->data->data, cap->data->len);
+    {
+      job->req.body = g_byte_array_free_to_bytes (g_steal_pointer (&cap->data));
+      cap->data = g_byte_array_new ();
+    }
   job->req.token = bearer_token (msg);
   job->req.signature = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                "X-Sapa-Signature"));
