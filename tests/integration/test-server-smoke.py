@@ -206,6 +206,11 @@ def run(c, jakarta, bandung, secret, data):
     status, _, body = c.call("POST", "/api/v1/sync/push", raw=b"{" + b" " * (5 * 1024 * 1024) + b"}")
     check(status == 413 and is_error(status, body, "too_large"), "body over 4 MiB: 413")
 
+    cleared = dict(changes[0], change_id=str(uuid.uuid4()), hlc=str(hlc + 5), fields={"branch_id": None})
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [cleared]})
+    check(status == 200 and body["results"][0].get("error") == "forbidden",
+          "an agent may not clear a record's branch (it would show it to every branch)")
+
     # live notices
     live = Live(c.base, token)
     check(live.status == 101, "live: WebSocket upgrade with the token")
