@@ -187,6 +187,17 @@ check_policy (sqlite3             *db,
       *policy = POLICY_FORBIDDEN;
       return TRUE;
     }
+  /* Clearing the branch would show a branch's record to every branch. */
+  if (!admin && exists && branch != NULL && !sapa_record_has (record, "branch_id"))
+    {
+      g_autoptr(JsonObject) fields = sapa_record_to_json (record);
+
+      if (json_object_has_member (fields, "branch_id"))
+        {
+          *policy = POLICY_FORBIDDEN;
+          return TRUE;
+        }
+    }
   if (!admin && !exists && !sapa_record_has (record, "branch_id") &&
       !sapa_principal_may_see_branch (principal, NULL))
     {
@@ -198,15 +209,18 @@ check_policy (sqlite3             *db,
       (g_str_equal (entity, "conversation") || g_str_equal (entity, "survey_response")))
     {
       const char *customer_id = sapa_record_get_string (record, "customer_id");
-      g_autofree char *ignored = NULL;
+      g_autofree char *customer_branch = NULL;
       gboolean customer_exists = FALSE;
 
+      /* A new conversation or rating must be about a customer the caller may see. */
       if (customer_id != NULL)
         {
-          if (!row_branch (db, "customer", customer_id, &ignored, &customer_exists, error))
+          if (!row_branch (db, "customer", customer_id, &customer_branch, &customer_exists, error))
             return FALSE;
           if (!customer_exists)
             *policy = POLICY_UNKNOWN_CUSTOMER;
+          else if (!admin && !sapa_principal_may_see_branch (principal, customer_branch))
+            *policy = POLICY_FORBIDDEN;
         }
     }
   return TRUE;
@@ -670,12 +684,44 @@ branches_json (const SapaPrincipal *principal)
   return node;
 }
 
+/* Appends @value as a JSON string: ids and names as they are when they need
+ * no escaping (the usual case), anything else escaped by json-glib. */
+static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (const char *p = value; ; p++)
+    {
+      if (*p == '\0')
+        {
+          g_string_append_c (out, '"');
+          g_string_append_len (out, value, p - value);
+          g_string_append_c (out, '"');
+          return;
+        }
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.' && *p != ':' && *p != '@')
+        break;
+    }
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_string (node, value);
+  escaped = json_to_string (node, FALSE);
+  g_string_append (out, escaped);
+}
+
 void
 sapa_route_pull (SapaRequest *req)
 {
   const char *since = req->query ? g_hash_table_lookup (req->query, "since") : NULL;
   gboolean admin = sapa_principal_is_admin (req->principal);
-  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(GString) out = NULL;
   g_autofree char *branches = NULL;
   g_autofree char *cursor = NULL;
   sqlite3 *db;
@@ -719,10 +765,10 @@ sapa_route_pull (SapaRequest *req)
                              "AND (branch_id IS NULL OR branch_id IN (SELECT value FROM json_each(?3))) "
                              "ORDER BY seq LIMIT ?2;",
                            -1, &stmt, NULL);
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "changes");
-  json_builder_begin_array (b);
+  /* Pages are written as text: the stored fields are already JSON (written
+   * by json-glib when the change was applied), so they go out as they are. */
+  out = g_string_sized_new (64 * 1024);
+  g_string_append (out, "{\"changes\":[");
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, after);
@@ -731,8 +777,7 @@ sapa_route_pull (SapaRequest *req)
         sqlite3_bind_text (stmt, 3, branches, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          g_autoptr(JsonNode) fields = NULL;
-          g_autofree char *hlc = NULL;
+          const char *fields = (const char *) sqlite3_column_text (stmt, 6);
 
           if (n == limit)
             {
@@ -740,30 +785,23 @@ sapa_route_pull (SapaRequest *req)
               rc = SQLITE_DONE;
               break;
             }
-          n++;
+          if (n++ > 0)
+            g_string_append_c (out, ',');
           last = sqlite3_column_int64 (stmt, 0);
-          fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
-          hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "change_id");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
-          json_builder_set_member_name (b, "entity");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
-          json_builder_set_member_name (b, "op");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 4));
-          json_builder_set_member_name (b, "hlc");
-          json_builder_add_string_value (b, hlc);
-          json_builder_set_member_name (b, "fields");
-          json_builder_add_value (b, fields && JSON_NODE_HOLDS_OBJECT (fields)
-                                     ? g_steal_pointer (&fields) : json_node_new (JSON_NODE_OBJECT));
-          json_builder_set_member_name (b, "client_id");
-          if (sqlite3_column_type (stmt, 7) == SQLITE_NULL)
-            json_builder_add_null_value (b);
-          else
-            json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 7));
-          json_builder_end_object (b);
+          g_string_append (out, "{\"change_id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 1));
+          g_string_append (out, ",\"entity\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 2));
+          g_string_append (out, ",\"id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 3));
+          g_string_append (out, ",\"op\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 4));
+          g_string_append_printf (out, ",\"hlc\":\"%" G_GUINT64_FORMAT "\",\"fields\":",
+                                  (guint64) sqlite3_column_int64 (stmt, 5));
+          g_string_append (out, fields != NULL && fields[0] == '{' ? fields : "{}");
+          g_string_append (out, ",\"client_id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 7));
+          g_string_append_c (out, '}');
         }
     }
   if (rc != SQLITE_DONE)
@@ -781,13 +819,10 @@ sapa_route_pull (SapaRequest *req)
 
   /* Rows the principal may not see are skipped for good: the last page ends at the log's end. */
   cursor = sapa_cursor_make (req->epoch, more ? last : end);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "cursor");
-  json_builder_add_string_value (b, cursor);
-  json_builder_set_member_name (b, "more");
-  json_builder_add_boolean_value (b, more);
-  json_builder_end_object (b);
-  sapa_request_answer (req, 200, json_builder_get_root (b));
+  g_string_append (out, "],\"cursor\":");
+  append_json_string (out, cursor);
+  g_string_append_printf (out, ",\"more\":%s}", more ? "true" : "false");
+  sapa_request_answer_text (req, 200, g_string_free (g_steal_pointer (&out), FALSE));
 }
 
 /* -- audit -------------------------------------------------------------- */

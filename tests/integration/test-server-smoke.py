@@ -4,11 +4,14 @@
 folder, the real server listens on 127.0.0.1 port 0, and urllib speaks the
 protocol to it (healthz, session, push, duplicate push, pull, inbound)."""
 
+import base64
 import hashlib
 import hmac
 import json
 import os
 import signal
+import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -58,6 +61,45 @@ class Client:
         return status, head, payload
 
 
+class Live:
+    """A bare WebSocket client (RFC 6455 text frames from the server only)."""
+
+    def __init__(self, base, token):
+        host, port = base.split("//")[1].split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(("GET /api/v1/live HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+                           "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
+                           "Authorization: Bearer %s\r\n\r\n" % (host, key, token)).encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            self.buf += self.sock.recv(4096)
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        self.status = int(head.split()[1])
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise EOFError("the server closed the live connection")
+            self.buf += chunk
+
+    def message(self):
+        while True:
+            self._need(2)
+            opcode, n, off = self.buf[0] & 0x0f, self.buf[1] & 0x7f, 2
+            if n == 126:
+                self._need(4)
+                n, off = int.from_bytes(self.buf[2:4], "big"), 4
+            self._need(off + n)
+            data, self.buf = self.buf[off:off + n], self.buf[off + n:]
+            if opcode == 1:
+                return json.loads(data)
+
+    def close(self):
+        self.sock.close()
+
+
 def is_error(status, payload, code):
     return (isinstance(payload, dict) and isinstance(payload.get("error"), dict)
             and payload["error"].get("code") == code and isinstance(payload["error"].get("message"), str))
@@ -79,7 +121,7 @@ def main():
             line = server.stdout.readline().strip()
             check(line.startswith("Listening on http://127.0.0.1:"), "first line says where it listens: " + line)
             base = line[len("Listening on "):].rstrip("/")
-            run(Client(base), jakarta, bandung, secret)
+            run(Client(base), jakarta, bandung, secret, data)
         finally:
             server.send_signal(signal.SIGTERM)
             try:
@@ -96,7 +138,7 @@ def main():
         sys.exit(1)
 
 
-def run(c, jakarta, bandung, secret):
+def run(c, jakarta, bandung, secret, data):
     # healthz
     status, head, body = c.call("GET", "/healthz")
     check(status == 200 and body["status"] == "ok" and body["hlc"].isdigit(), "healthz answers ok")
@@ -113,6 +155,8 @@ def run(c, jakarta, bandung, secret):
     check(status == 401 and is_error(status, body, "unauthorized"), "wrong password: 401")
     status, _, body = c.call("POST", "/api/v1/session", raw=b"{not json")
     check(status == 400 and is_error(status, body, "bad_request"), "malformed sign-in: 400")
+    status, _, body = c.call("POST", "/api/v1/session", raw=b'{"username": "rina"}{"password": "x"}')
+    check(status == 400 and is_error(status, body, "bad_request"), "two JSON values in one body: 400")
     status, _, body = c.call("POST", "/api/v1/session",
                              {"username": "rina", "password": "rahasia-rina", "device": "smoke"})
     check(status == 201 and isinstance(body.get("token"), str) and body["expires_at"].endswith("Z")
@@ -162,12 +206,34 @@ def run(c, jakarta, bandung, secret):
     status, _, body = c.call("POST", "/api/v1/sync/push", raw=b"{" + b" " * (5 * 1024 * 1024) + b"}")
     check(status == 413 and is_error(status, body, "too_large"), "body over 4 MiB: 413")
 
+    cleared = dict(changes[0], change_id=str(uuid.uuid4()), hlc=str(hlc + 5), fields={"branch_id": None})
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [cleared]})
+    check(status == 200 and body["results"][0].get("error") == "forbidden",
+          "an agent may not clear a record's branch (it would show it to every branch)")
+
+    # live notices
+    live = Live(c.base, token)
+    check(live.status == 101, "live: WebSocket upgrade with the token")
+    first = live.message()
+    check(first.get("type") == "changes" and isinstance(first.get("cursor"), str), "live: a notice on connect")
+    note = dict(changes[0], change_id=str(uuid.uuid4()), hlc=str(hlc + 10), fields={"notes": "VIP lounge"})
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [note]})
+    check(status == 200 and body["results"][0]["status"] == "applied", "an edit pushed while live")
+    second = live.message()
+    check(second.get("type") == "changes" and second.get("cursor") != first.get("cursor"),
+          "live: a notice when the edit commits")
+    live.close()
+    anonymous = Live(c.base, "not-a-token")
+    check(anonymous.status == 401, "live without a valid token: 401")
+    anonymous.close()
+
     # pull
     status, _, body = c.call("GET", "/api/v1/sync/pull?limit=5000")
     ids = [ch["id"] for ch in body["changes"]] if status == 200 else []
     check(status == 200 and own in ids and other not in ids and body["more"] is False, "pull: own branch only")
     mine = [ch for ch in body["changes"] if ch["id"] == own] if status == 200 else []
-    check(len(mine) == 1 and mine[0]["client_id"] == desk and mine[0]["fields"]["full_name"] == "Siti Rahma",
+    check(len(mine) == 2 and all(ch["client_id"] == desk for ch in mine)
+          and mine[0]["fields"]["full_name"] == "Siti Rahma" and mine[1]["fields"] == {"notes": "VIP lounge"},
           "pulled change carries the origin desk")
     cursor = body["cursor"] if status == 200 else ""
     status, _, body = c.call("GET", "/api/v1/sync/pull?since=" + cursor)
@@ -198,6 +264,22 @@ def run(c, jakarta, bandung, secret):
     entities = sorted(ch["entity"] for ch in body["changes"]) if status == 200 else []
     check(entities == ["conversation", "interaction"], "the inbound message reaches the desk: %s" % entities)
 
+    # a reply typed at the desk on WhatsApp is queued for the gateway
+    conversation = created.get("conversation_id")
+    _, _, health = c.call("GET", "/healthz")
+    reply = {"change_id": str(uuid.uuid4()), "entity": "interaction", "id": str(uuid.uuid4()), "op": "upsert",
+             "hlc": str(int(health["hlc"]) + 1),
+             "fields": {"customer_id": own, "conversation_id": conversation, "channel": "whatsapp",
+                        "direction": "outbound", "body": "Kartu baru bisa diambil besok",
+                        "started_at": "2026-11-23T09:00:00Z"}}
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [reply]})
+    check(status == 200 and body["results"][0]["status"] == "applied", "outbound reply pushed")
+    with sqlite3.connect(os.path.join(data, "sapa-server.sqlite")) as db:
+        queued = db.execute("SELECT channel, recipient, body, status FROM outbound_queue WHERE interaction_id = ?",
+                            (reply["id"],)).fetchall()
+    check(queued == [("whatsapp", "+6281234500001", "Kartu baru bisa diambil besok", "queued")],
+          "outbound reply queued for the gateway: %s" % queued)
+
     # admin-only route and sign-out
     status, _, body = c.call("GET", "/api/v1/audit")
     check(status == 403 and is_error(status, body, "forbidden"), "audit log for an agent: 403")
@@ -205,6 +287,17 @@ def run(c, jakarta, bandung, secret):
     check(status == 204, "sign-out: 204")
     status, _, body = c.call("GET", "/api/v1/sync/pull")
     check(status == 401 and is_error(status, body, "unauthorized"), "the ended session's token: 401")
+
+    # repeated wrong passwords are slowed down (last: it locks the user out for a while)
+    c.token = None
+    statuses = []
+    for _ in range(10):
+        status, head, body = c.call("POST", "/api/v1/session", {"username": "rina", "password": "guess-guess"})
+        statuses.append(status)
+        if status == 429:
+            break
+    check(statuses[-1] == 429 and is_error(429, body, "rate_limited") and head.get("Retry-After", "").isdigit()
+          and int(head["Retry-After"]) > 0, "wrong passwords again and again: 429 with Retry-After %s" % statuses)
 
 
 if __name__ == "__main__":
