@@ -86,6 +86,7 @@ last_sync_sentence (gint64 last_synced,
 void
 sapa_sync_indicator_describe (SapaSyncState          state,
                               gint64                 pending,
+                              gint64                 rejected,
                               gint64                 last_synced,
                               gint64                 now,
                               const char            *error_message,
@@ -166,6 +167,18 @@ sapa_sync_indicator_describe (SapaSyncState          state,
       view->sign_in = TRUE;
       break;
     }
+
+  if (rejected > 0)
+    {
+      int r = (int) CLAMP (rejected, 0, G_MAXINT);
+      g_autofree char *refused = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                               "The server refused %d change from this desk; it stays only here. Ask your administrator to check this desk’s account.",
+                                                               "The server refused %d changes from this desk; they stay only here. Ask your administrator to check this desk’s account.",
+                                                               r), r);
+      g_autofree char *tooltip = g_steal_pointer (&view->tooltip);
+
+      view->tooltip = g_strdup_printf ("%s\n%s", tooltip, refused);
+    }
 }
 
 void
@@ -231,6 +244,7 @@ update (SapaSyncIndicator *self)
   sapa_sync_indicator_view_clear (&self->view);
   sapa_sync_indicator_describe (state,
                                 sapa_sync_get_pending (self->sync),
+                                sapa_sync_get_rejected (self->sync),
                                 sapa_sync_get_last_synced (self->sync),
                                 g_get_real_time () / G_USEC_PER_SEC,
                                 sapa_sync_get_error_message (self->sync),
@@ -409,7 +423,7 @@ sapa_sync_indicator_set_sync (SapaSyncIndicator *self,
   if (sync != NULL)
     {
       static const char * const watched[] = {
-        "notify::state", "notify::pending", "notify::last-synced",
+        "notify::state", "notify::pending", "notify::last-synced", "notify::rejected",
         "notify::error-message", "notify::server-url",
       };
 

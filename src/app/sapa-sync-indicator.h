@@ -18,11 +18,13 @@ typedef struct {
   gboolean    sign_in;     /* clicking asks to sign in */
 } SapaSyncIndicatorView;
 
-/* Fills @view for @state with @pending changes waiting, @last_synced and
- * @now in Unix seconds (@last_synced 0 = never) and the engine's last
- * @error_message (may be NULL). Free with sapa_sync_indicator_view_clear(). */
+/* Fills @view for @state with @pending changes waiting, @rejected changes
+ * the server refused, @last_synced and @now in Unix seconds (@last_synced 0
+ * = never) and the engine's last @error_message (may be NULL). Free with
+ * sapa_sync_indicator_view_clear(). */
 void  sapa_sync_indicator_describe       (SapaSyncState          state,
                                           gint64                 pending,
+                                          gint64                 rejected,
                                           gint64                 last_synced,
                                           gint64                 now,
                                           const char            *error_message,

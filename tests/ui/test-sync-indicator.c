@@ -63,7 +63,7 @@ test_labels (void)
       SapaSyncIndicatorView view;
       gint64 last = c->last_synced == NEVER ? 0 : NOW - c->last_synced;
 
-      sapa_sync_indicator_describe (c->state, c->pending, last, NOW, c->error_message, &view);
+      sapa_sync_indicator_describe (c->state, c->pending, 0, last, NOW, c->error_message, &view);
       g_test_message ("case %u: %s", i, view.label);
       g_assert_cmpstr (view.label, ==, is_indonesian () ? c->id : c->en);
       g_assert_cmpstr (view.icon_name, ==, c->icon);
@@ -82,19 +82,30 @@ test_tooltips (void)
   SapaSyncIndicatorView view;
 
   /* the exact time of the last sync, as the locale writes it */
-  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SYNCED, 0, NOW - 300, NOW, NULL, &view);
+  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SYNCED, 0, 0, NOW - 300, NOW, NULL, &view);
   g_assert_nonnull (strstr (view.tooltip, "09:55"));
   g_assert_nonnull (strstr (view.tooltip, is_indonesian () ? "Hari ini" : "Today"));
   sapa_sync_indicator_view_clear (&view);
 
   /* never synced: says so instead of a time */
-  sapa_sync_indicator_describe (SAPA_SYNC_STATE_OFFLINE, 2, 0, NOW, NULL, &view);
+  sapa_sync_indicator_describe (SAPA_SYNC_STATE_OFFLINE, 2, 0, 0, NOW, NULL, &view);
   g_assert_nonnull (strstr (view.tooltip, g_dgettext (GETTEXT_PACKAGE, "This desk has not synced with the server yet.")));
   sapa_sync_indicator_view_clear (&view);
 
   /* signed out with work waiting: the count is in the tooltip */
-  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SIGNED_OUT, 4, 0, NOW, NULL, &view);
+  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SIGNED_OUT, 4, 0, 0, NOW, NULL, &view);
   g_assert_nonnull (strstr (view.tooltip, "4"));
+  sapa_sync_indicator_view_clear (&view);
+
+  /* changes the server refused: still "Synced", and the tooltip says what to do */
+  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SYNCED, 0, 3, NOW - 5, NOW, NULL, &view);
+  g_assert_cmpstr (view.label, ==, is_indonesian () ? "Tersinkron baru saja" : "Synced just now");
+  g_assert_nonnull (strstr (view.tooltip, "3"));
+  if (!is_indonesian ())
+    g_assert_nonnull (strstr (view.tooltip, "The server refused 3 changes"));
+  sapa_sync_indicator_view_clear (&view);
+  sapa_sync_indicator_describe (SAPA_SYNC_STATE_SYNCED, 0, 0, NOW - 5, NOW, NULL, &view);
+  g_assert_null (strstr (view.tooltip, "refused"));
   sapa_sync_indicator_view_clear (&view);
 }
 
