@@ -605,9 +605,8 @@ update_sync_actions (SapaApplication *self)
   if ((action = g_action_map_lookup_action (map, "connect")) != NULL)
     g_simple_action_set_enabled (G_SIMPLE_ACTION (action), have_desk && !have_server);
   if ((action = g_action_map_lookup_action (map, "sign-in")) != NULL)
-    g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                                 have_desk && have_server &&
-                                 (!signed_in || sapa_sync_get_state (self->sync) == SAPA_SYNC_STATE_SIGNED_OUT));
+    /* A refused token is dropped by the engine, so no token = sign-in needed. */
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), have_desk && have_server && !signed_in);
   if ((action = g_action_map_lookup_action (map, "sign-out")) != NULL)
     g_simple_action_set_enabled (G_SIMPLE_ACTION (action), have_desk && signed_in);
   if ((action = g_action_map_lookup_action (map, "sync-now")) != NULL)

@@ -230,6 +230,12 @@ update (SapaSyncIndicator *self)
   /* Every edit and every live notice makes a quick sync: the header keeps
    * saying "Synced" through those and shows "Syncing…" only when it lasts. */
   state = sapa_sync_get_state (self->sync);
+  /* From start to the server's first answer the engine still says signed
+   * out while it holds a token: that is a sync beginning, not a sign-in to
+   * ask for (a refused token is dropped, and then it is). */
+  if (state == SAPA_SYNC_STATE_SIGNED_OUT && sapa_sync_get_token (self->sync) != NULL &&
+      sapa_sync_get_token (self->sync)[0] != '\0')
+    state = SAPA_SYNC_STATE_SYNCING;
   if (state == SAPA_SYNC_STATE_SYNCING && self->shown_state == SAPA_SYNC_STATE_SYNCED &&
       self->view.label != NULL && !self->syncing_due)
     {
@@ -268,7 +274,7 @@ update (SapaSyncIndicator *self)
   gtk_widget_remove_css_class (GTK_WIDGET (self->button), "warning");
   if (self->view.sign_in)
     gtk_widget_add_css_class (GTK_WIDGET (self->button), "error");
-  else if (sapa_sync_get_state (self->sync) == SAPA_SYNC_STATE_OFFLINE)
+  else if (state == SAPA_SYNC_STATE_OFFLINE)
     gtk_widget_add_css_class (GTK_WIDGET (self->button), "warning");
 }
 
@@ -424,7 +430,7 @@ sapa_sync_indicator_set_sync (SapaSyncIndicator *self,
     {
       static const char * const watched[] = {
         "notify::state", "notify::pending", "notify::last-synced", "notify::rejected",
-        "notify::error-message", "notify::server-url",
+        "notify::error-message", "notify::server-url", "notify::token",
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (watched); i++)
