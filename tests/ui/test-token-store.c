@@ -9,8 +9,7 @@
 
 /*
  * The sign-in token kept between starts: in the file fallback (0600, only
- * the user can read it) and, where the session bus offers a keyring, there
- * or in the file when the keyring does not work.
+ * the user can read it), also when there is no keyring to keep it in.
  */
 
 static char *config_dir;
@@ -137,25 +136,32 @@ test_file (void)
   g_unsetenv ("SAPA_TOKEN_STORE");
 }
 
-/* Whatever the session offers (a keyring, none, or one that fails), the
- * token comes back, and never in a file others can read. */
+/* On a session bus with no Secret Service (a private bus with no services)
+ * the keyring is found not to work and the file is used instead. */
 static void
-test_keyring_or_file (void)
+test_no_keyring (void)
 {
   g_autoptr(SapaTokenStore) tokens = sapa_token_store_new ();
   g_autofree char *path = sapa_token_store_dup_file_path ();
+  g_autofree char *contents = NULL;
   GStatBuf st;
 
+  g_assert_false (sapa_token_store_get_uses_file (tokens));
+  save (tokens, "http://127.0.0.1:8480", "/tmp/desk-a.sqlite", "kept-in-the-file");
+  g_assert_true (sapa_token_store_get_uses_file (tokens));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "kept-in-the-file"));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  clear (tokens, "http://127.0.0.1:8480", "/tmp/desk-a.sqlite");
   round_trip (tokens);
-  g_test_message ("kept in %s", sapa_token_store_get_uses_file (tokens) ? "the file" : "the keyring");
-  if (g_stat (path, &st) == 0)
-    g_assert_cmpint (st.st_mode & 0077, ==, 0);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GTestDBus) bus = NULL;
   int status;
 
   config_dir = sapa_test_dir_new ("sapa-tokens-XXXXXX");
@@ -164,9 +170,14 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/token-store/file", test_file);
-  g_test_add_func ("/token-store/keyring-or-file", test_keyring_or_file);
+  g_test_add_func ("/token-store/no-keyring", test_no_keyring);
 
+  /* A private session bus without services: the session's own keyring (if
+   * any) is neither used nor started by the test. */
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
   status = g_test_run ();
+  g_test_dbus_down (bus);
   {
     g_autofree char *path = sapa_token_store_dup_file_path ();
     g_autofree char *dir = g_path_get_dirname (path);
