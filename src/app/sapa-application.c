@@ -226,6 +226,32 @@ is_signed_in (SapaApplication *self)
   return token != NULL && token[0] != '\0';
 }
 
+static void
+drop_sync (SapaApplication *self)
+{
+  if (self->sync == NULL)
+    return;
+  sapa_sync_stop (self->sync);
+  g_signal_handlers_disconnect_by_data (self->sync, self);
+  g_clear_object (&self->sync);
+}
+
+/* One engine per open desk database. */
+static void
+ensure_sync (SapaApplication *self,
+             SapaStore       *store)
+{
+  if (self->sync != NULL)
+    return;
+  self->sync = sapa_sync_new (store);
+  g_signal_connect_object (self->sync, "notify::state", G_CALLBACK (update_sync_actions),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sync, "notify::token", G_CALLBACK (update_sync_actions),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sync, "notify::server-url", G_CALLBACK (update_sync_actions),
+                           self, G_CONNECT_SWAPPED);
+}
+
 /* The desk database @sync works on (a new reference). */
 static SapaStore *
 dup_sync_store (SapaSync *sync)
@@ -436,25 +462,15 @@ store_opened_cb (GObject      *object,
       return;
     }
 
-  /* One engine per open desk database. */
-  if (self->sync != NULL)
-    {
-      sapa_sync_stop (self->sync);
-      g_signal_handlers_disconnect_by_data (self->sync, self);
-      g_clear_object (&self->sync);
-    }
-  self->sync = sapa_sync_new (store);
-  g_signal_connect_object (self->sync, "notify::state", G_CALLBACK (update_sync_actions),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->sync, "notify::token", G_CALLBACK (update_sync_actions),
-                           self, G_CONNECT_SWAPPED);
-
+  /* A desk that works alone gets its engine when it connects to a server. */
+  drop_sync (self);
   url = dup_server_url (self);
   if (url == NULL)
     {
       open_desk_agent (self, store);
       return;
     }
+  ensure_sync (self, store);
   sapa_sync_set_server_url (self->sync, url);
 
   /* The run command's way in: sign in with a password from a file. */
@@ -596,11 +612,16 @@ static void
 update_sync_actions (SapaApplication *self)
 {
   GActionMap *map = G_ACTION_MAP (self);
-  gboolean have_desk = self->sync != NULL && self->opened;
+  gboolean have_desk = FALSE;
   const char *url = self->sync ? sapa_sync_get_server_url (self->sync) : NULL;
   gboolean have_server = url != NULL && url[0] != '\0';
   gboolean signed_in = is_signed_in (self);
   GAction *action;
+
+  /* Without making a window when there is none yet (at startup). */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SAPA_IS_WINDOW (l->data) && sapa_window_get_store (l->data) != NULL)
+      have_desk = self->opened;
 
   if ((action = g_action_map_lookup_action (map, "connect")) != NULL)
     g_simple_action_set_enabled (G_SIMPLE_ACTION (action), have_desk && !have_server);
@@ -654,11 +675,13 @@ show_sign_in (SapaApplication *self,
               const GError    *error)
 {
   SapaWindow *window = get_window (self);
+  SapaStore *store = sapa_window_get_store (window);
   SapaSignInDialog *dialog;
   g_autofree char *url = NULL;
 
-  if (self->sync == NULL)
+  if (store == NULL)
     return;
+  ensure_sync (self, store);
 
   url = dup_server_url (self);
   dialog = sapa_sign_in_dialog_new (self->sync, url);
@@ -925,12 +948,7 @@ sapa_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
-  if (self->sync != NULL)
-    {
-      sapa_sync_stop (self->sync);
-      g_signal_handlers_disconnect_by_data (self->sync, self);
-      g_clear_object (&self->sync);
-    }
+  drop_sync (self);
   g_clear_object (&self->tokens);
   if (self->system_bus != NULL && self->sleep_subscription != 0)
     g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);

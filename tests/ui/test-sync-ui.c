@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 
 #include "customer-test-util.h"
+#include "sapa-application.h"
 #include "sapa-customer-page.h"
 #include "sapa-log-dialog.h"
 #include "sapa-sign-in-dialog.h"
@@ -15,6 +16,7 @@
 #include "sapa-timeline-entry.h"
 #include "sapa-timeline-model.h"
 #include "sapa-timeline-view.h"
+#include "sapa-token-store.h"
 #include "sapa-window.h"
 
 /*
@@ -717,10 +719,124 @@ test_command_line (void)
   server_tear_down (&server);
 }
 
+static gboolean
+file_has (const char *path,
+          const char *text)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text) != NULL;
+}
+
+/* The desk application as a person uses it: a desk that works alone,
+ * "Connect to a Server…" from the main menu, sign in, the header says
+ * synced, the desk works as the agent who signed in; "Sign Out". */
+static void
+test_app_connect_and_sign_out (void)
+{
+  Server server = { 0 };
+  g_autofree char *dir = sapa_test_dir_new ("sapa-sync-app-XXXXXX");
+  g_autofree char *desk = g_build_filename (dir, "desk.sqlite", NULL);
+  g_autofree char *tokens = sapa_token_store_dup_file_path ();
+  g_autofree char *signed_in_agent = NULL;
+  g_autofree char *rm = NULL;
+  g_autoptr(SapaApplication) app = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (SAPA_SETTINGS_SCHEMA);
+  g_autoptr(GError) error = NULL;
+  GActionGroup *actions;
+  SapaWindow *window = NULL;
+  SapaSyncIndicator *indicator;
+  SapaSignInDialog *dialog;
+  g_autofree char *local_agent = NULL;
+  const char *token;
+  GLogLevelFlags fatal_mask;
+
+  server_set_up (&server);
+  g_settings_set_string (settings, "server-url", "");
+
+  app = sapa_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  actions = G_ACTION_GROUP (app);
+
+  /* a desk that works alone: no sync in the header, "Connect to a Server…" in the menu */
+  sapa_application_open_database (app, desk);
+  WAIT_UNTIL ((window = SAPA_WINDOW (find_toplevel (SAPA_TYPE_WINDOW))) != NULL &&
+              sapa_window_get_store (window) != NULL);
+  indicator = sapa_window_get_sync_indicator (window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  g_assert_true (g_action_group_get_action_enabled (actions, "connect"));
+  g_assert_false (g_action_group_get_action_enabled (actions, "sign-in"));
+  g_assert_false (g_action_group_get_action_enabled (actions, "sign-out"));
+  g_assert_false (g_action_group_get_action_enabled (actions, "sync-now"));
+  local_agent = g_strdup (sapa_window_get_agent_id (window));
+  g_assert_nonnull (local_agent);
+
+  /* The desk's own local branch and agent, made while it worked alone, go
+   * to the server too, which refuses them (only admins add those): the
+   * engine warns, and the header's tooltip says so. */
+  fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+
+  g_action_group_activate_action (actions, "connect", NULL);
+  WAIT_UNTIL ((dialog = find_sign_in_dialog ()) != NULL);
+  fill_and_sign_in (dialog, server.url, "dewi", PASSWORD);
+  WAIT_UNTIL (find_sign_in_dialog () == NULL);
+
+  /* signed in: kept for the next start, synced, working as dewi */
+  {
+    g_autofree char *url = g_settings_get_string (settings, "server-url");
+
+    g_assert_cmpstr (url, ==, server.url);
+  }
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (indicator)));
+  WAIT_LONG_UNTIL (label_is (indicator, "Synced just now"));
+  WAIT_UNTIL (sapa_sync_get_rejected (sapa_sync_indicator_get_sync (indicator)) == 2);
+  WAIT_UNTIL (strstr (sapa_sync_indicator_get_tooltip (indicator), "The server refused 2 changes") != NULL);
+  g_log_set_always_fatal (fatal_mask);
+  signed_in_agent = sapa_store_dup_meta (sapa_window_get_store (window), "agent_id");
+  g_assert_cmpstr (sapa_window_get_agent_id (window), ==, signed_in_agent);
+  g_assert_cmpstr (sapa_window_get_agent_id (window), !=, local_agent);
+  token = sapa_sync_get_token (sapa_sync_indicator_get_sync (indicator));
+  g_assert_nonnull (token);
+  WAIT_UNTIL (file_has (tokens, token));
+  g_assert_false (g_action_group_get_action_enabled (actions, "connect"));
+  g_assert_false (g_action_group_get_action_enabled (actions, "sign-in"));
+  g_assert_true (g_action_group_get_action_enabled (actions, "sign-out"));
+  g_assert_true (g_action_group_get_action_enabled (actions, "sync-now"));
+
+  /* "Sign Out": the header asks for a sign-in, the kept token is gone */
+  {
+    g_autofree char *kept = g_strdup (token);
+
+    g_action_group_activate_action (actions, "sign-out", NULL);
+    WAIT_UNTIL (label_is (indicator, "Sign-in needed"));
+    WAIT_UNTIL (!file_has (tokens, kept));
+  }
+  g_assert_true (g_action_group_get_action_enabled (actions, "sign-in"));
+  g_assert_false (g_action_group_get_action_enabled (actions, "sign-out"));
+  g_assert_cmpstr (sapa_sync_indicator_get_action (indicator), ==, "app.sign-in");
+
+  g_settings_set_string (settings, "server-url", "");
+  while (gtk_application_get_windows (GTK_APPLICATION (app)) != NULL)
+    gtk_window_destroy (gtk_application_get_windows (GTK_APPLICATION (app))->data);
+  spin_for (100);
+  g_clear_object (&app);
+  rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_true (g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL));
+  server_tear_down (&server);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *config_dir = sapa_test_dir_new ("sapa-sync-config-XXXXXX");
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", config_dir);
+  int status;
+
+  /* The token file of the app test goes here; before GLib reads it. */
+  g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
   test_init (&argc, &argv);
 
   if (g_getenv ("SAPA_SERVER") == NULL)
@@ -728,8 +844,11 @@ main (int   argc,
 
   g_test_add_func ("/sync-ui/sign-in-offline-visit", test_sign_in_offline_visit);
   g_test_add_func ("/sync-ui/sign-in-errors", test_sign_in_errors);
+  g_test_add_func ("/sync-ui/app-connect-and-sign-out", test_app_connect_and_sign_out);
   if (g_getenv ("SAPA_APP") != NULL)
     g_test_add_func ("/sync-ui/command-line", test_command_line);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL);
+  return status;
 }
