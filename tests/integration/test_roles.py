@@ -183,6 +183,20 @@ def test_push_timeline_of_other_branch():
     conv["change_id"], inter["change_id"] = str(uuid.uuid4()), str(uuid.uuid4())
     results = statuses(S.push(TOKENS["agent_b"], [conv, inter]))
     check([s for _, s, _ in results] == ["applied", "applied"], "agent of B may", results)
+    # An interaction of a branch A customer threaded into branch B's conversation is B's.
+    cust_a = customer_change(b["A"])
+    check(statuses(S.push(TOKENS["agent_a"], [cust_a]))[0][1] == "applied", "own customer")
+    mixed = change("interaction", str(uuid.uuid4()), {"customer_id": cust_a["id"], "conversation_id": conv["id"],
+                                                      "channel": "walk_in", "direction": "outbound",
+                                                      "body": "y", "started_at": now})
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [mixed]))
+    check(status == "rejected", "interaction into another branch's conversation is refused", status, error)
+    # Ratings follow their branch too.
+    rating = change("survey_response", str(uuid.uuid4()), {"kind": "csat", "score": 5, "customer_id": cust_b["id"],
+                                                           "branch_id": b["B"], "collected_via": "kiosk",
+                                                           "collected_at": now})
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [rating]))
+    check(status == "rejected" and error == "forbidden", "rating of branch B by agent of A", status, error)
 
 
 def branch_of_changes(all_changes):
@@ -218,6 +232,11 @@ def test_pull_matrix():
     seeds = [customer_change(b[k]) for k in "ABC"]
     seeds.append(change("canned_response", str(uuid.uuid4()), {"title": "Salam", "body": "Selamat pagi"}))
     check(all(s == "applied" for _, s, _ in statuses(S.push(TOKENS["admin"], seeds))), "seeded")
+    # A reveal recorded at agent A's desk: pushed by the agent, pulled by admins only.
+    reveal = change("audit_event", str(uuid.uuid4()), {"action": "reveal_account", "agent_id": S.users["agent_a"],
+                                                       "customer_id": seeds[0]["id"], "at": time.strftime(
+                                                           "%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    check(statuses(S.push(TOKENS["agent_a"], [reveal]))[0][1] == "applied", "agent records a reveal")
     S.inbound("whatsapp", {"message_id": "pull-" + uuid.uuid4().hex, "from": {"phone": "081311112222"},
                            "text": "Halo dari WhatsApp"})
 
@@ -246,6 +265,8 @@ def test_pull_matrix():
         # The seeded B customer is visible to agent_b only (and the admin).
         seeded_b = seeds[1]["change_id"]
         check((seeded_b in got_ids) == (role == "agent_b"), "branch B customer visibility for %s" % role)
+        check(reveal["change_id"] not in got_ids, "audit events are not pulled by %s" % role)
+    check(reveal["change_id"] in ids, "the admin pulls the reveal")
 
     for role in NOT_SIGNED_IN:
         r = S.request("GET", "/api/v1/sync/pull?limit=10", token=TOKENS[role])
