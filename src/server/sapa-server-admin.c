@@ -919,6 +919,51 @@ run_channel (int    argc,
 
 /* -- seed ------------------------------------------------------------------ */
 
+typedef struct {
+  gint64      started;
+  const char *last_stage;
+  int         last_percent;
+  gboolean    tty;
+} Progress;
+
+static const char *
+stage_label (const char *stage)
+{
+  if (g_str_equal (stage, "customers"))
+    /* Translators: a step of loading demo data */
+    return _("Customers and their history");
+  if (g_str_equal (stage, "search"))
+    /* Translators: a step of loading demo data */
+    return _("Search index");
+  if (g_str_equal (stage, "indexes"))
+    /* Translators: a step of loading demo data */
+    return _("Database indexes");
+  return stage;
+}
+
+static void
+seed_progress_cb (const char *stage,
+                  guint64     done,
+                  guint64     total,
+                  gpointer    user_data)
+{
+  Progress *p = user_data;
+  int percent = total ? (int) (done * 100 / total) : 100;
+
+  if (p->last_stage == stage && percent == p->last_percent)
+    return;
+  if (!p->tty && percent != 100 && percent % 10 != 0 && p->last_stage == stage)
+    return;
+  if (p->last_stage != NULL && p->last_stage != stage && p->tty)
+    g_printerr ("\n");
+  p->last_stage = stage;
+  p->last_percent = percent;
+  /* Translators: progress line: the step, how far (percent), the seconds so far */
+  g_printerr (_("%s: %d%% (%.0f s)"), stage_label (stage), percent,
+              (g_get_monotonic_time () - p->started) / (double) G_USEC_PER_SEC);
+  g_printerr (p->tty ? "\r" : "\n");
+}
+
 static gint64
 count (SapaStore  *store,
        const char *sql)
@@ -943,10 +988,12 @@ run_seed (int    argc,
   g_autoptr(SapaStore) store = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *seed_text = NULL;
+  g_autofree char *now_text = NULL;
   g_autofree char *path = NULL;
   gint64 customers = -1;
   gint64 per_customer = 10;
   SapaDemoOptions options = { 0 };
+  Progress progress = { 0 };
   gint64 started;
   int status = 0;
   GOptionEntry entries[] = {
@@ -955,6 +1002,8 @@ run_seed (int    argc,
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed: the same seed and day give the same data (default 1)"), N_("S") },
     { "interactions-per-customer", 'i', 0, G_OPTION_ARG_INT64, &per_customer,
       N_("Mean number of timeline entries per customer (default 10)"), N_("M") },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now_text,
+      N_("The date the data end at, e.g. 2026-11-23 (default: today, 00:00 UTC)"), N_("ISO-DATE") },
     { NULL }
   };
 
@@ -978,10 +1027,26 @@ run_seed (int    argc,
   options.seed = 1;
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXUINT64, &options.seed, NULL))
     return usage_error (context, _("The seed is a whole number, like --seed 42."));
-  {
-    g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
-    options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
-  }
+  if (now_text != NULL)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) end = g_date_time_new_from_iso8601 (now_text, utc);
+
+      if (end == NULL)
+        {
+          /* A date alone: midnight UTC */
+          g_autofree char *with_time = g_strconcat (now_text, "T00:00:00Z", NULL);
+          end = g_date_time_new_from_iso8601 (with_time, utc);
+        }
+      if (end == NULL)
+        return usage_error (context, _("Give --now as a date like 2026-11-23 or a time like 2026-11-23T09:00:00Z."));
+      options.now = g_date_time_to_unix (end);
+    }
+  else
+    {
+      g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
+      options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
+    }
 
   /* Check that this is server data, then let the generator have the file to itself. */
   store = open_data (data_dir, &error);
@@ -990,9 +1055,19 @@ run_seed (int    argc,
   g_clear_object (&store);
 
   started = g_get_monotonic_time ();
+  progress.started = started;
+  progress.tty = isatty (STDERR_FILENO);
+  progress.last_percent = -1;
   path = sapa_server_db_path (data_dir);
-  if (!sapa_demo_generate (path, &options, NULL, NULL, &error))
-    return fail (error->message);
+  if (!sapa_demo_generate (path, &options, seed_progress_cb, &progress, &error))
+    {
+      if (progress.tty && progress.last_stage != NULL)
+        g_printerr ("\n");
+      return fail (error->message);
+    }
+  if (progress.tty && progress.last_stage != NULL)
+    g_printerr ("\n");
+  g_printerr ("%s\n", _("Logging the demo data as changes for desks to pull…"));
 
   store = open_data (data_dir, &error);
   if (store == NULL)

@@ -451,6 +451,16 @@ begin_attempt_cb (sqlite3   *db,
   if (at->retry_after > 0)
     return TRUE;
 
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    /* Failures that left the window no longer count: keep the table small. */
+    if (!prepare (db, "DELETE FROM login_failure WHERE at <= ?;", &stmt, error))
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, at->at - SAPA_AUTH_FAILURE_WINDOW);
+    if (!step_done (stmt, db, error))
+      return FALSE;
+  }
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       sqlite3_stmt *stmt = NULL;
@@ -458,13 +468,6 @@ begin_attempt_cb (sqlite3   *db,
       at->rowids[i] = 0;
       if (keys[i] == NULL)
         continue;
-      /* Failures that left the window no longer count: keep the table small. */
-      if (!prepare (db, "DELETE FROM login_failure WHERE key = ?1 AND at <= ?2;", &stmt, error))
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, at->at - SAPA_AUTH_FAILURE_WINDOW);
-      if (!step_done (stmt, db, error))
-        return FALSE;
       if (!prepare (db, "INSERT INTO login_failure (key, at) VALUES (?1, ?2);", &stmt, error))
         return FALSE;
       sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
@@ -550,12 +553,10 @@ issue_token_cb (sqlite3   *db,
   if (!step_done (stmt, db, error))
     return FALSE;
 
-  /* The agent's tokens that can no longer be used. */
-  if (!prepare (db, "DELETE FROM token WHERE agent_id = ?1 AND (revoked_at IS NOT NULL OR last_used <= ?2);",
-                &stmt, error))
+  /* Tokens that can no longer be used (a small table: users x devices). */
+  if (!prepare (db, "DELETE FROM token WHERE revoked_at IS NOT NULL OR last_used <= ?;", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, is->agent_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, is->at - SAPA_AUTH_TOKEN_IDLE_SECONDS);
+  sqlite3_bind_int64 (stmt, 1, is->at - SAPA_AUTH_TOKEN_IDLE_SECONDS);
   if (!step_done (stmt, db, error))
     return FALSE;
 

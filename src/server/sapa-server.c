@@ -19,7 +19,7 @@
 #define INBOUND_PREFIX "/api/v1/inbound/"
 #define BODY_KEY "sapa-request-body"
 #define PRINCIPAL_KEY "sapa-live-principal"
-/* A WebSocket peer answers pings; three missed ones and the socket times out. */
+/* Desks send nothing on the live socket; anything bigger than this is refused. */
 #define LIVE_MAX_INCOMING (64 * 1024)
 
 typedef enum {
@@ -1014,9 +1014,12 @@ sapa_server_shutdown (SapaServer *self,
   self->shutting_down = TRUE;
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   while (self->in_flight > 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (5000);
+    }
   if (self->in_flight > 0)
-    g_warning ("%u requests still running at shutdown; their transactions roll back", self->in_flight);
+    g_warning ("%u requests still running at shutdown; unfinished transactions roll back", self->in_flight);
 
   for (guint i = 0; i < self->live->len; i++)
     {

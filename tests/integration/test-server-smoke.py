@@ -281,6 +281,17 @@ def run(c, jakarta, bandung, secret, data):
     status, _, body = c.call("GET", "/api/v1/sync/pull")
     check(status == 401 and is_error(status, body, "unauthorized"), "the ended session's token: 401")
 
+    # repeated wrong passwords are slowed down (last: it locks the user out for a while)
+    c.token = None
+    statuses = []
+    for _ in range(10):
+        status, head, body = c.call("POST", "/api/v1/session", {"username": "rina", "password": "guess-guess"})
+        statuses.append(status)
+        if status == 429:
+            break
+    check(statuses[-1] == 429 and is_error(429, body, "rate_limited") and head.get("Retry-After", "").isdigit()
+          and int(head["Retry-After"]) > 0, "wrong passwords again and again: 429 with Retry-After %s" % statuses)
+
 
 if __name__ == "__main__":
     main()
