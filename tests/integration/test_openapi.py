@@ -281,15 +281,20 @@ def test_audit():
     p = "/api/v1/audit"
     # A reveal recorded at a desk and pushed: the admin reads it back, newest first.
     cust = customer_change(S.branches["A"])
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    at = [time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60 * (2 - i))) for i in range(2)]
     events = [change("audit_event", str(uuid.uuid4()), {"action": "reveal_account", "agent_id": S.users["agent_a"],
-                                                         "customer_id": cust["id"], "at": now,
+                                                         "customer_id": cust["id"], "at": at[i],
                                                          "detail": "openapi %d" % i}) for i in range(2)]
     r = S.push(T["agent_a"], [cust] + events)
     check(r.status == 200 and [x["status"] for x in r.json["results"]] == ["applied"] * 3, "audit events pushed", r)
     body = conforms(p, "get", S.request("GET", p + "?limit=50", token=T["admin"]), 200)
     ids = [e["id"] for e in body["events"]]
     check(events[0]["id"] in ids and events[1]["id"] in ids, "pushed reveals are in the audit log", body)
+    check(ids.index(events[1]["id"]) < ids.index(events[0]["id"]), "newest first", body)
+    stamps = [e["at"] for e in body["events"]]
+    check(stamps == sorted(stamps, reverse=True), "audit events newest first", stamps)
+    one = conforms(p, "get", S.request("GET", p + "?limit=1", token=T["admin"]), 200)
+    check(len(one["events"]) == 1, "limit=1 gives one event", one)
     conforms(p, "get", S.request("GET", p), 401)
     conforms(p, "get", S.request("GET", p, token=T["agent_a"]), 403)
     conforms(p, "get", S.request("GET", p + "?limit=0", token=T["admin"]), 422)

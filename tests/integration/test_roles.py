@@ -159,6 +159,10 @@ def test_push_cannot_take_over_other_branch_record():
         [(cid, status, error)] = statuses(S.push(TOKENS[role], [partial]))
         check(status == "rejected" and error == "forbidden",
               "%s editing a branch B customer is forbidden" % role, status, error)
+        gone = change("customer", theirs["id"], None, op="delete")
+        [(cid, status, error)] = statuses(S.push(TOKENS[role], [gone]))
+        check(status == "rejected" and error == "forbidden",
+              "%s deleting a branch B customer is forbidden" % role, status, error)
     changes, _ = S.pull_all(TOKENS["agent_b"])
     mine = [c for c in changes if c["id"] == theirs["id"]]
     check(len(mine) == 1 and mine[0]["fields"]["full_name"] == "Milik Cabang B",
@@ -311,6 +315,19 @@ def test_inbound():
         check(S.counts() == before, "nothing written by a badly signed message")
 
 
+def test_disabled_user():
+    """Disabling a user ends their sessions at once and refuses new ones (last: agent_b stays off)."""
+    token = TOKENS["agent_b"]
+    check(S.request("GET", "/api/v1/sync/pull?limit=1", token=token).status == 200, "agent_b signed in")
+    S.admin("user", "disable", "--data", S.data, "--username", "agent_b")
+    expect_error(S.request("GET", "/api/v1/sync/pull?limit=1", token=token), 401, "unauthorized",
+                 "pull with a disabled user's token")
+    r = S.request("POST", "/api/v1/session", {"username": "agent_b", "password": PASSWORD, "device": "d"})
+    expect_error(r, 401, "unauthorized", "sign in as a disabled user")
+    status, _ = S.live_upgrade(token)
+    check(status == 401, "live upgrade with a disabled user's token", status)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-roles") as server:
@@ -327,6 +344,7 @@ def main():
             ("live upgrade", test_live_upgrade),
             ("audit is for admins", test_audit),
             ("inbound needs a signature, not a token", test_inbound),
+            ("a disabled user is signed out", test_disabled_user),
         ])
 
 
