@@ -92,9 +92,9 @@ open_data (const char  *data_dir,
   return sapa_server_db_open (data_dir, FALSE, error);
 }
 
-/* The agent record with @username (not deleted), or NULL. Demo data may hold
- * a second agent of the same name: the one who can sign in wins, and two
- * that both can are an error. */
+/* The agent record with @username (not deleted; ASCII letter case ignored),
+ * or NULL. Demo data may hold a second agent of the same name: the one who
+ * can sign in wins, else an exact match; anything less clear is an error. */
 static SapaRecord *
 find_user (SapaStore  *store,
            const char *username,
@@ -105,14 +105,21 @@ find_user (SapaStore  *store,
   g_autoptr(SapaAuth) auth = NULL;
   SapaRecord *with_password = NULL;
   guint n_with_password = 0;
+  guint n_exact = 0;
 
   if (agents == NULL)
     return NULL;
   for (guint i = 0; i < agents->len; i++)
     {
       SapaRecord *a = g_ptr_array_index (agents, i);
+      const char *name = sapa_record_get_string (a, "username");
 
-      if (g_strcmp0 (sapa_record_get_string (a, "username"), username) == 0)
+      if (g_strcmp0 (name, username) == 0)
+        {
+          g_ptr_array_insert (matches, 0, a);   /* an exact match comes first */
+          n_exact++;
+        }
+      else if (name != NULL && g_ascii_strcasecmp (name, username) == 0)
         g_ptr_array_add (matches, a);
     }
   if (matches->len == 0)
@@ -120,6 +127,7 @@ find_user (SapaStore  *store,
   if (matches->len == 1)
     return g_object_ref (g_ptr_array_index (matches, 0));
 
+  /* The one who can sign in is the one sign-in picks too. */
   auth = sapa_auth_new (store);
   for (guint i = 0; i < matches->len; i++)
     if (sapa_auth_has_credential (auth, sapa_record_get_id (g_ptr_array_index (matches, i))))
@@ -129,6 +137,8 @@ find_user (SapaStore  *store,
       }
   if (n_with_password == 1)
     return g_object_ref (with_password);
+  if (n_with_password == 0 && n_exact == 1)
+    return g_object_ref (g_ptr_array_index (matches, 0));
   g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT,
                _("More than one user is called “%s” (demo data may repeat names). Add a user with another username instead."),
                username);

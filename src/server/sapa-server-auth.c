@@ -506,9 +506,12 @@ find_credential (sqlite3     *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
+  /* Usernames are told apart without regard to ASCII letter case (the admin
+   * commands refuse a second "Rina" beside "rina"); an exact match wins. */
   if (!prepare (db, "SELECT a.id, c.password_hash, c.disabled FROM agent a "
                     "JOIN credential c ON c.agent_id = a.id "
-                    "WHERE a.username = ? AND a.deleted = 0 LIMIT 1;", &stmt, error))
+                    "WHERE a.username = ?1 COLLATE NOCASE AND a.deleted = 0 "
+                    "ORDER BY a.username = ?1 DESC LIMIT 1;", &stmt, error))
     return FALSE;
   sqlite3_bind_text (stmt, 1, username, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
@@ -619,7 +622,10 @@ sapa_auth_sign_in (SapaAuth       *auth,
     }
 
   t = now (auth);
-  user_key = g_strconcat ("user:", username, NULL);
+  {
+    g_autofree char *lower = g_ascii_strdown (username, -1);
+    user_key = g_strconcat ("user:", lower, NULL);
+  }
   if (address != NULL && *address != '\0')
     address_key = g_strconcat ("addr:", address, NULL);
 

@@ -203,6 +203,9 @@ def scenario(tmp):
     rc, out, err = run("user", "add", "--data", data, "--username", "rina", "--name", "Another Rina",
                        "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
     check(rc == 1 and "already exists" in err, "a username is not used twice")
+    rc, out, err = run("user", "add", "--data", data, "--username", "RINA", "--name", "Another Rina",
+                       "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
+    check(rc == 1 and "already exists" in err, "nor in other letter case")
     rc, out, err = run("user", "add", "--data", data, "--username", "eko", "--name", "Eko",
                        "--role", "agent", "--branch", jakarta, "--extra-branch", bandung, stdin="eko-secret-1\n")
     check(rc == 2 and "supervisor" in err, "only supervisors get extra branches")

@@ -64,6 +64,7 @@ test_refused (void)
     { "{", SAPA_INBOUND_ERROR_MALFORMED },
     { "[]", SAPA_INBOUND_ERROR_MALFORMED },
     { "\"text\"", SAPA_INBOUND_ERROR_MALFORMED },
+    { "{\"message_id\": \"1\", \"from\": {\"handle\": \"@a\"}, \"text\": \"x\"}{}", SAPA_INBOUND_ERROR_MALFORMED },
     { "{\"message_id\": 7, \"from\": {\"phone\": \"0812345678\"}, \"text\": \"x\"}", SAPA_INBOUND_ERROR_MALFORMED },
     { "{\"message_id\": \"1\", \"from\": \"0812345678\", \"text\": \"x\"}", SAPA_INBOUND_ERROR_MALFORMED },
     { "{\"message_id\": \"1\", \"from\": {\"phone\": 812345678}, \"text\": \"x\"}", SAPA_INBOUND_ERROR_MALFORMED },
