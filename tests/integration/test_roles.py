@@ -163,6 +163,11 @@ def test_push_cannot_take_over_other_branch_record():
         [(cid, status, error)] = statuses(S.push(TOKENS[role], [gone]))
         check(status == "rejected" and error == "forbidden",
               "%s deleting a branch B customer is forbidden" % role, status, error)
+    # Nor may an agent take a record of their own branch out of every branch.
+    own = customer_change(b["A"])
+    check(statuses(S.push(TOKENS["agent_a"], [own]))[0][1] == "applied", "own customer")
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [change("customer", own["id"], {"branch_id": None})]))
+    check(status == "rejected" and error == "forbidden", "agent clearing a customer's branch", status, error)
     changes, _ = S.pull_all(TOKENS["agent_b"])
     mine = [c for c in changes if c["id"] == theirs["id"]]
     check(len(mine) == 1 and mine[0]["fields"]["full_name"] == "Milik Cabang B",
