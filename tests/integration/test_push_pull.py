@@ -9,8 +9,10 @@
 Run: test_push_pull.py PATH/TO/sapa-server
 """
 
+import http.client
 import json
 import sys
+import threading
 import time
 import uuid
 
@@ -189,6 +191,90 @@ def test_cursor_resumes():
     check(first + [c["change_id"] for c in rest] == REFERENCE, "resume after 4321")
 
 
+def test_pull_while_pushing():
+    """Desks pushing at the same time while another desk follows the cursor: the follower
+    ends up with every acknowledged change exactly once, none skipped."""
+    start_cursor = S.pull_all(T["admin"], limit=5000)[1]
+    acknowledged = []
+    lock = threading.Lock()
+    errors = []
+    done = threading.Event()
+
+    def conn():
+        return http.client.HTTPConnection("127.0.0.1", S.port, timeout=60)
+
+    def pusher(n):
+        c = conn()
+        try:
+            for i in range(20):
+                batch = [customer_change(S.branches["A"], name="Serentak %d-%d-%d" % (n, i, j)) for j in range(15)]
+                body = json.dumps({"client_id": str(uuid.uuid4()), "changes": batch})
+                c.request("POST", "/api/v1/sync/push", body=body,
+                          headers={"Authorization": "Bearer " + T["admin"], "Content-Type": "application/json"})
+                r = c.getresponse()
+                answer = json.loads(r.read())
+                if r.status != 200:
+                    errors.append((r.status, answer))
+                    return
+                with lock:
+                    acknowledged.extend(x["change_id"] for x in answer["results"] if x["status"] == "applied")
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+        finally:
+            c.close()
+
+    seen = []
+
+    def follower():
+        c = conn()
+        cursor = start_cursor
+        try:
+            while True:
+                finished = done.is_set()
+                c.request("GET", "/api/v1/sync/pull?since=%s&limit=7" % quote(cursor),
+                          headers={"Authorization": "Bearer " + T["admin"]})
+                r = c.getresponse()
+                page = json.loads(r.read())
+                if r.status != 200:
+                    errors.append((r.status, page))
+                    return
+                seen.extend(x["change_id"] for x in page["changes"])
+                cursor = page["cursor"]
+                if not page["more"]:
+                    if finished:
+                        return
+                    time.sleep(0.005)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(repr(e))
+        finally:
+            c.close()
+
+    f = threading.Thread(target=follower)
+    f.start()
+    pushers = [threading.Thread(target=pusher, args=(n,)) for n in range(4)]
+    for p in pushers:
+        p.start()
+    for p in pushers:
+        p.join(120)
+    done.set()
+    f.join(120)
+    check(not errors, "no request failed", *errors[:3])
+    check(len(acknowledged) == 4 * 20 * 15, "every pushed change acknowledged", len(acknowledged))
+    check(len(seen) == len(set(seen)), "the follower saw no change twice", len(seen) - len(set(seen)))
+    missing = set(acknowledged) - set(seen)
+    check(not missing, "the follower missed %d acknowledged changes" % len(missing))
+    print("# follower saw %d changes while 4 desks pushed %d" % (len(seen), len(acknowledged)))
+
+
+def test_cursor_of_another_server():
+    """A cursor made by another server's database is gone (410): the desk starts over."""
+    with ServerFixture(SERVER, "sapa-push-pull-other") as other:
+        token = other.sign_in("admin")
+        foreign = other.pull_all(token)[1]
+    r = S.request("GET", "/api/v1/sync/pull?since=%s" % quote(foreign), token=T["admin"])
+    check(r.status == 410 and r.json["error"]["code"] == "gone", "foreign cursor answers 410", r)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-push-pull") as server:
@@ -204,6 +290,8 @@ def main():
             ("pull paging, limit 1", test_paging_1),
             ("pull paging through a branch filter", test_paging_filtered),
             ("a cursor resumes where it stopped", test_cursor_resumes),
+            ("pull while four desks push", test_pull_while_pushing),
+            ("a cursor of another server is gone", test_cursor_of_another_server),
         ])
 
 
