@@ -337,6 +337,27 @@ def test_nul_in_text():
         check(S.counts() == before, "nothing written")
 
 
+def test_far_dates():
+    """A date before the year 1000 is refused or handed out as it came, never in a form
+    desks cannot read back (which would stop every desk's pull at that page)."""
+    for stamp in ("0324-11-23T09:15:00Z", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z",
+                  "9999-12-31T23:59:59Z"):
+        c = customer_change(S.branches["A"])
+        c["fields"]["created_at"] = stamp
+        before = S.counts()
+        r = S.push(T["agent_a"], [c])
+        if r.status == 200 and r.json["results"][0]["status"] == "applied":
+            got = [x for x in S.pull_all(T["agent_a"])[0] if x["id"] == c["id"]]
+            check(got and got[0]["fields"].get("created_at") == stamp,
+                  "created_at %s comes back as sent" % stamp, got and got[0]["fields"].get("created_at"))
+        else:
+            check(400 <= r.status < 500 or r.json["results"][0]["status"] == "rejected", "refused", r)
+            after = S.counts()
+            after.pop("push_result", None)
+            before.pop("push_result", None)
+            check(after == before, "nothing written for a refused date")
+
+
 def test_bad_pull_parameters():
     for query in ("limit=0", "limit=5001", "limit=-1", "limit=abc", "limit=1.5", "limit="):
         with NothingWritten("pull " + query):
@@ -402,6 +423,7 @@ def main():
             ("expired and revoked tokens", test_expired_and_revoked_token),
             ("SQL-like strings are text", test_sql_like_strings),
             ("NUL in text", test_nul_in_text),
+            ("dates before the year 1000", test_far_dates),
             ("bad pull parameters and cursors", test_bad_pull_parameters),
             ("clock ahead", test_clock_ahead),
             ("unknown routes", test_unknown_route),
