@@ -149,12 +149,12 @@ def test_wrong_types():
     with NothingWritten("inbound with a numeric message id"):
         r = S.request("POST", "/api/v1/inbound/whatsapp", body, headers={"X-Sapa-Signature": sign("whatsapp", body)})
         expect_error(r, 400, "bad_request", "inbound with wrong types")
-    # A change whose field has the wrong type (the contract: wrong types are 400).
+    # A change whose field has the wrong type: record content, like an unknown field (422).
     c = customer_change(S.branches["A"])
     c["fields"]["full_name"] = 42
     with NothingWritten("change with a number as name"):
         r = raw_push(push_body([c]))
-        expect_error(r, 400, "bad_request", "change field of the wrong type")
+        expect_error(r, 422, "invalid", "change field of the wrong type")
 
 
 def test_unknown_entity_and_field():
