@@ -1728,8 +1728,9 @@ static SapaApplyStatus
 rejected (char       **reason,
           const char  *text)
 {
+  /* The sync protocol's reason for a record that fails validation. */
   g_free (*reason);
-  *reason = g_strdup (text);
+  *reason = g_strdup_printf ("invalid: %s", text);
   return SAPA_APPLY_REJECTED;
 }
 
