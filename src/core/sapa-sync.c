@@ -250,7 +250,8 @@ session_new (void)
   if (ca_file != NULL && *ca_file != '\0')
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca_file, &error);
+      g_autofree char *path = g_canonicalize_filename (ca_file, NULL);
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (path, &error);
 
       if (db != NULL)
         soup_session_set_tls_database (session, db);
