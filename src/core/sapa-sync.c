@@ -509,6 +509,8 @@ push_outbox (SoupSession   *session,
              GCancellable  *cancellable,
              GError       **error)
 {
+  guint limit = PUSH_BATCH;
+
   for (;;)
     {
       g_autoptr(GPtrArray) batch = NULL;
@@ -519,9 +521,10 @@ push_outbox (SoupSession   *session,
       g_autoptr(GPtrArray) done = g_ptr_array_new ();
       JsonArray *changes = json_array_new ();
       JsonArray *results;
+      g_autoptr(GError) local = NULL;
       guint status;
 
-      batch = sapa_store_list_unpushed (store, PUSH_BATCH, error);
+      batch = sapa_store_list_unpushed (store, limit, error);
       if (batch == NULL)
         {
           json_array_unref (changes);
@@ -544,8 +547,18 @@ push_outbox (SoupSession   *session,
       json_node_set_object (body_node, body);
 
       if (!request_json (session, store, "POST", url, "/api/v1/sync/push", token, body_node,
-                         &status, &root, cancellable, error))
-        return FALSE;
+                         &status, &root, cancellable, &local))
+        {
+          /* Long notes can make a batch larger than the server takes: send fewer at a time. */
+          if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && batch->len > 1)
+            {
+              limit = MAX (batch->len / 2, 1);
+              g_debug ("Push of %u changes too large; trying %u", batch->len, limit);
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
 
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
           !json_object_has_member (json_node_get_object (root), "results") ||
@@ -590,7 +603,7 @@ push_outbox (SoupSession   *session,
       g_ptr_array_add (done, NULL);
       if (!sapa_store_mark_pushed (store, (const char * const *) done->pdata, error))
         return FALSE;
-      if (batch->len < PUSH_BATCH)
+      if (batch->len < limit)
         return TRUE;
     }
 }

@@ -631,6 +631,47 @@ test_gone_resync (Fixture       *f,
   g_assert_true (has_customer (&on_b));
 }
 
+/* More than the server takes in one request (4 MiB): the engine sends fewer at a time. */
+static void
+test_large_outbox (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) customers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *branch = sapa_store_dup_meta (f->a.store, "branch_id");
+  g_autoptr(GString) notes = g_string_new (NULL);
+  guint n = 300;
+
+  while (notes->len < 16 * 1024)
+    g_string_append (notes, "Nasabah minta kartu baru, alamat surat berubah. ");
+  for (guint i = 0; i < n; i++)
+    {
+      SapaRecord *c = sapa_record_new ("customer");
+      g_autofree char *name = g_strdup_printf ("Nasabah %u", i);
+
+      sapa_record_set_string (c, "full_name", name);
+      sapa_record_set_string (c, "segment", "regular");
+      sapa_record_set_string (c, "branch_id", branch);
+      sapa_record_set_string (c, "notes", notes->str);
+      g_ptr_array_add (customers, c);
+    }
+  sapa_store_save_all (f->a.store, customers, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+  g_assert_cmpint (sapa_sync_get_rejected (f->a.sync), ==, 0);
+
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      Lookup on_b = { f->b.store, sapa_record_get_id (g_ptr_array_index (customers, i)) };
+      g_assert_true (has_customer (&on_b));
+    }
+}
+
 /* The same over HTTPS (the test certificate is trusted through SAPA_SYNC_CA_FILE). */
 static void
 test_https (Fixture       *f,
@@ -682,6 +723,7 @@ main (int   argc,
   ADD ("/sync-engine/revoked", test_revoked);
   ADD ("/sync-engine/sign-out", test_sign_out);
   ADD ("/sync-engine/gone-resync", test_gone_resync);
+  ADD ("/sync-engine/large-outbox", test_large_outbox);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
 
