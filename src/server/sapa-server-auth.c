@@ -263,6 +263,8 @@ sapa_auth_new (SapaStore *store)
   g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
 
   ensure_sodium ();
+  /* Made now, so that the first unknown name is not slower than the next. */
+  dummy_hash ();
   auth = g_new0 (SapaAuth, 1);
   auth->store = g_object_ref (store);
   return auth;
@@ -415,39 +417,64 @@ retry_after_for (sqlite3     *db,
   return TRUE;
 }
 
+/*
+ * Each attempt is first written down as a failure, in the same transaction
+ * that checks the limits, so attempts made in parallel cannot all slip under
+ * the limit while their passwords are being checked. A successful attempt
+ * then takes its rows back out (and the user's earlier failures with them).
+ */
 typedef struct {
   const char *user_key;
   const char *address_key;   /* nullable */
   gint64      at;
-} Failure;
+  guint       retry_after;   /* out: > 0 when limited (nothing was written) */
+  gint64      rowids[2];     /* out: the rows written for this attempt */
+} Attempt;
 
 static gboolean
-record_failure_cb (sqlite3   *db,
-                   gpointer   user_data,
-                   GError   **error)
+begin_attempt_cb (sqlite3   *db,
+                  gpointer   user_data,
+                  GError   **error)
 {
-  Failure *f = user_data;
-  const char *keys[] = { f->user_key, f->address_key };
+  Attempt *at = user_data;
+  const char *keys[] = { at->user_key, at->address_key };
+  const guint limits[] = { SAPA_AUTH_MAX_USER_FAILURES, SAPA_AUTH_MAX_ADDRESS_FAILURES };
 
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      guint wait = 0;
+
+      if (keys[i] != NULL && !retry_after_for (db, keys[i], limits[i], at->at, &wait, error))
+        return FALSE;
+      at->retry_after = MAX (at->retry_after, wait);
+    }
+  if (at->retry_after > 0)
+    return TRUE;
+
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    /* Failures that left the window no longer count: keep the table small. */
+    if (!prepare (db, "DELETE FROM login_failure WHERE at <= ?;", &stmt, error))
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, at->at - SAPA_AUTH_FAILURE_WINDOW);
+    if (!step_done (stmt, db, error))
+      return FALSE;
+  }
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       sqlite3_stmt *stmt = NULL;
 
+      at->rowids[i] = 0;
       if (keys[i] == NULL)
         continue;
-      /* Failures that left the window no longer count: keep the table small. */
-      if (!prepare (db, "DELETE FROM login_failure WHERE key = ?1 AND at <= ?2;", &stmt, error))
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, f->at - SAPA_AUTH_FAILURE_WINDOW);
-      if (!step_done (stmt, db, error))
-        return FALSE;
       if (!prepare (db, "INSERT INTO login_failure (key, at) VALUES (?1, ?2);", &stmt, error))
         return FALSE;
       sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, f->at);
+      sqlite3_bind_int64 (stmt, 2, at->at);
       if (!step_done (stmt, db, error))
         return FALSE;
+      at->rowids[i] = sqlite3_last_insert_rowid (db);
     }
   return TRUE;
 }
@@ -479,9 +506,12 @@ find_credential (sqlite3     *db,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
+  /* Usernames are told apart without regard to ASCII letter case (the admin
+   * commands refuse a second "Rina" beside "rina"); an exact match wins. */
   if (!prepare (db, "SELECT a.id, c.password_hash, c.disabled FROM agent a "
                     "JOIN credential c ON c.agent_id = a.id "
-                    "WHERE a.username = ? AND a.deleted = 0 LIMIT 1;", &stmt, error))
+                    "WHERE a.username = ?1 COLLATE NOCASE AND a.deleted = 0 "
+                    "ORDER BY a.username = ?1 DESC LIMIT 1;", &stmt, error))
     return FALSE;
   sqlite3_bind_text (stmt, 1, username, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
@@ -503,6 +533,7 @@ find_credential (sqlite3     *db,
 typedef struct {
   const char *agent_id;
   const char *user_key;
+  gint64      address_rowid;  /* this attempt's row for the address, or 0 */
   const char *hash;
   const char *device;
   gint64      at;
@@ -516,19 +547,19 @@ issue_token_cb (sqlite3   *db,
   Issue *is = user_data;
   sqlite3_stmt *stmt = NULL;
 
-  /* Success clears the user's failures (the address keeps its count). */
-  if (!prepare (db, "DELETE FROM login_failure WHERE key = ?;", &stmt, error))
+  /* Success clears the user's failures; the address keeps its earlier ones
+   * but not this attempt. */
+  if (!prepare (db, "DELETE FROM login_failure WHERE key = ?1 OR rowid = ?2;", &stmt, error))
     return FALSE;
   sqlite3_bind_text (stmt, 1, is->user_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, is->address_rowid);
   if (!step_done (stmt, db, error))
     return FALSE;
 
-  /* The agent's tokens that can no longer be used. */
-  if (!prepare (db, "DELETE FROM token WHERE agent_id = ?1 AND (revoked_at IS NOT NULL OR last_used <= ?2);",
-                &stmt, error))
+  /* Tokens that can no longer be used (a small table: users x devices). */
+  if (!prepare (db, "DELETE FROM token WHERE revoked_at IS NOT NULL OR last_used <= ?;", &stmt, error))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, is->agent_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, is->at - SAPA_AUTH_TOKEN_IDLE_SECONDS);
+  sqlite3_bind_int64 (stmt, 1, is->at - SAPA_AUTH_TOKEN_IDLE_SECONDS);
   if (!step_done (stmt, db, error))
     return FALSE;
 
@@ -570,7 +601,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
   g_autofree char *hash = NULL;
   g_autoptr(SapaPrincipal) who = NULL;
   Credential cred = { 0 };
-  guint wait_user = 0, wait_address = 0;
+  gint64 address_rowid = 0;
   gboolean ok;
   gboolean good = FALSE;
   sqlite3 *db;
@@ -591,15 +622,30 @@ sapa_auth_sign_in (SapaAuth       *auth,
     }
 
   t = now (auth);
-  user_key = g_strconcat ("user:", username, NULL);
+  {
+    g_autofree char *lower = g_ascii_strdown (username, -1);
+    user_key = g_strconcat ("user:", lower, NULL);
+  }
   if (address != NULL && *address != '\0')
     address_key = g_strconcat ("addr:", address, NULL);
 
+  {
+    Attempt at = { user_key, address_key, t, 0, { 0, 0 } };
+
+    if (!sapa_server_db_write (auth->store, begin_attempt_cb, &at, error))
+      return NULL;
+    if (at.retry_after > 0)
+      {
+        if (retry_after != NULL)
+          *retry_after = at.retry_after;
+        set_rate_limited (error, at.retry_after);
+        return NULL;
+      }
+    address_rowid = at.rowids[1];
+  }
+
   db = sapa_store_acquire_reader (auth->store);
-  ok = retry_after_for (db, user_key, SAPA_AUTH_MAX_USER_FAILURES, t, &wait_user, error) &&
-       (address_key == NULL ||
-        retry_after_for (db, address_key, SAPA_AUTH_MAX_ADDRESS_FAILURES, t, &wait_address, error)) &&
-       find_credential (db, username, &cred, error);
+  ok = find_credential (db, username, &cred, error);
   sapa_store_release_reader (auth->store, db);
   if (!ok)
     {
@@ -607,17 +653,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
       return NULL;
     }
 
-  if (wait_user > 0 || wait_address > 0)
-    {
-      guint wait = MAX (wait_user, wait_address);
-
-      if (retry_after != NULL)
-        *retry_after = wait;
-      set_rate_limited (error, wait);
-      credential_clear (&cred);
-      return NULL;
-    }
-
+  /* An unknown user costs as much time as a wrong password. */
   if (cred.agent_id != NULL)
     good = verify_password (cred.password_hash, password);
   else
@@ -625,11 +661,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
 
   if (!good)
     {
-      Failure f = { user_key, address_key, t };
-
       credential_clear (&cred);
-      if (!sapa_server_db_write (auth->store, record_failure_cb, &f, error))
-        return NULL;
       g_set_error_literal (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS,
                            _("Wrong username or password. Check both and try again."));
       return NULL;
@@ -651,7 +683,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
 
   token = new_token (&hash);
   {
-    Issue is = { cred.agent_id, user_key, hash, device, t };
+    Issue is = { cred.agent_id, user_key, address_rowid, hash, device, t };
 
     ok = sapa_server_db_write (auth->store, issue_token_cb, &is, error);
   }
@@ -768,9 +800,11 @@ sapa_auth_check_token (SapaAuth    *auth,
   if (t - last_used >= SAPA_AUTH_TOUCH_SECONDS)
     {
       Touch touch = { hash, t };
+      g_autoptr(GError) touch_error = NULL;
 
-      if (!sapa_server_db_write (auth->store, touch_cb, &touch, error))
-        return NULL;
+      /* The request itself is fine: a missed touch is retried by the next one. */
+      if (!sapa_server_db_write (auth->store, touch_cb, &touch, &touch_error))
+        g_warning ("Could not note that a token was used: %s", touch_error->message);
     }
   principal->token_hash = g_steal_pointer (&hash);
   return g_steal_pointer (&principal);

@@ -14,11 +14,13 @@ program can serve, it also signs in over HTTP with the passwords set here.
 import json
 import os
 import re
+import select
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -45,6 +47,46 @@ def run(*args, stdin=None):
     env["LANGUAGE"] = "en"
     p = subprocess.run([SERVER, *args], input=stdin, capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout, p.stderr
+
+
+def run_on_terminal(args, answers):
+    """Runs with standard input on a pseudo-terminal, typing each answer after
+    its prompt appears; returns (status, stdout, stderr, what the terminal echoed)."""
+    env = dict(os.environ)
+    env.setdefault("LC_ALL", "C.UTF-8")
+    env["LANGUAGE"] = "en"
+    master, slave = os.openpty()
+    p = subprocess.Popen([SERVER, *args], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    err = b""
+    echoed = b""
+    try:
+        for prompt, answer in answers:
+            deadline = time.monotonic() + 30
+            while prompt.encode() not in err and time.monotonic() < deadline:
+                ready, _, _ = select.select([p.stderr], [], [], 0.5)
+                if ready:
+                    chunk = os.read(p.stderr.fileno(), 4096)
+                    if not chunk:
+                        break
+                    err += chunk
+            os.write(master, (answer + "\n").encode())
+        out, rest = p.communicate(timeout=60)
+        err += rest
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            echoed += chunk
+    finally:
+        os.close(master)
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return p.returncode, out.decode(), err.decode(), echoed.decode(errors="replace")
 
 
 def query(db_path, sql, *params):
@@ -161,6 +203,9 @@ def scenario(tmp):
     rc, out, err = run("user", "add", "--data", data, "--username", "rina", "--name", "Another Rina",
                        "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
     check(rc == 1 and "already exists" in err, "a username is not used twice")
+    rc, out, err = run("user", "add", "--data", data, "--username", "RINA", "--name", "Another Rina",
+                       "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
+    check(rc == 1 and "already exists" in err, "nor in other letter case")
     rc, out, err = run("user", "add", "--data", data, "--username", "eko", "--name", "Eko",
                        "--role", "agent", "--branch", jakarta, "--extra-branch", bandung, stdin="eko-secret-1\n")
     check(rc == 2 and "supervisor" in err, "only supervisors get extra branches")
@@ -223,6 +268,24 @@ def scenario(tmp):
     after = query(db, "SELECT password_hash FROM credential WHERE agent_id = ?", agents["budi"])[0][0]
     check(after != before and after.startswith("$argon2id$"), "the stored hash changed")
 
+    # On a terminal the password is asked twice and not shown.
+    rc, out, err, echoed = run_on_terminal(["user", "passwd", "--data", data, "--username", "sari"],
+                                           [("New password for sari", "sari-typed-2"),
+                                            ("Type it again", "sari-typed-3")])
+    check(rc == 1 and "differ" in err, "two different passwords typed on a terminal are refused")
+    rc, out, err, echoed = run_on_terminal(["user", "passwd", "--data", data, "--username", "sari"],
+                                           [("New password for sari", "sari-typed-2"),
+                                            ("Type it again", "sari-typed-2")])
+    check(rc == 0 and "Changed the password" in out, "a password typed twice on a terminal")
+    check("sari-typed" not in echoed, "the typed password is not echoed")
+
+    rc, out, err = run("user", "enable", "--data", data, "--username", "rina")
+    check(rc == 0 and "Enabled rina" in out, "enable lets the user sign in again")
+    check(query(db, "SELECT disabled FROM credential WHERE agent_id = ?", agents["rina"]) == [(0,)],
+          "the user is enabled")
+    rc, out, err = run("user", "disable", "--data", data, "--username", "rina")
+    check(rc == 0 and "0 devices" in out, "disabled again, with no device signed in")
+
     # -- channels -----------------------------------------------------------
     rc, out, err = run("channel", "add", "--data", data, "--name", "whatsapp")
     first = out.strip()
@@ -239,9 +302,13 @@ def scenario(tmp):
     # -- seed ---------------------------------------------------------------
     rc, out, err = run("seed", "--data", data, "--customers", "0")
     check(rc == 2, "seed needs a number of customers")
-    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7")
+    rc, out, err = run("seed", "--data", data, "--customers", "5", "--now", "yesterday")
+    check(rc == 2 and "--now" in err, "seed refuses a date it cannot read")
+    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7", "--now", "2026-11-20")
     check(rc == 0 and "200 customers" in out, "seed --customers 200 prints a summary")
     check(query(db, "SELECT count(*) FROM customer")[0][0] == 200, "200 customers are stored")
+    newest = query(db, "SELECT max(started_at) FROM interaction")[0][0]
+    check(1795132800 - 7 * 86400 < newest <= 1795132800, "the demo history ends at the --now date (2026-11-20)")
     unlogged = {}
     for entity in ("branch", "agent", "customer", "conversation", "interaction", "survey_response"):
         unlogged[entity] = query(db, f"SELECT count(*) FROM {entity} WHERE id NOT IN "
@@ -258,10 +325,11 @@ def scenario(tmp):
     rc, out, err = run("user", "list", "--data", data)
     check(rc == 0 and "no password" in out, "demo agents are listed without a password")
 
-    sign_in_over_http(data, [jakarta, bandung])
+    all_branches = [row[0] for row in query(db, "SELECT id FROM branch WHERE deleted = 0")]
+    sign_in_over_http(data, [jakarta, bandung], all_branches)
 
 
-def sign_in_over_http(data, budi_branches):
+def sign_in_over_http(data, budi_branches, all_branches):
     """Signs in through a running sapa-server when this program can serve."""
     env = dict(os.environ)
     env.setdefault("LC_ALL", "C.UTF-8")
@@ -278,14 +346,23 @@ def sign_in_over_http(data, budi_branches):
             return
         base = m.group(1)
 
-        def post(body):
-            req = urllib.request.Request(base + "/api/v1/session", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        def call(method, path, body=None, token=None):
+            headers = {"Content-Type": "application/json"}
+            if token is not None:
+                headers["Authorization"] = "Bearer " + token
+            req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
+                                         headers=headers, method=method)
             try:
                 with urllib.request.urlopen(req, timeout=30) as r:
-                    return r.status, json.loads(r.read())
+                    raw = r.read()
+                    return r.status, json.loads(raw) if raw else {}, r.headers
             except urllib.error.HTTPError as e:
-                return e.code, json.loads(e.read() or b"{}")
+                raw = e.read()
+                return e.code, json.loads(raw) if raw else {}, e.headers
+
+        def post(body):
+            status, answer, _ = call("POST", "/api/v1/session", body)
+            return status, answer
 
         status, body = post({"username": "budi", "password": "budi-secret-2", "device": "test"})
         check(status == 201 and len(body.get("token", "")) == 43 and body["agent"]["username"] == "budi",
@@ -296,8 +373,29 @@ def sign_in_over_http(data, budi_branches):
         check(status == 401, "the old password no longer works")
         status, body = post({"username": "rina", "password": "rina-secret-1", "device": "test"})
         check(status == 401, "a disabled user cannot sign in")
-        status, body = post({"username": "sari", "password": "sari-secret-1", "device": "test"})
-        check(status == 201, "the admin signs in")
+        status, body = post({"username": "sari", "password": "sari-typed-2", "device": "test"})
+        check(status == 201 and sorted(body.get("branches", [])) == sorted(all_branches),
+              "the admin signs in with the password typed on the terminal and sees every branch")
+        token = body.get("token", "")
+
+        # Signing out ends the session.
+        status, _, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 200, "the admin's token works")
+        status, _, _ = call("DELETE", "/api/v1/session", token=token)
+        check(status == 204, "sign-out answers 204")
+        status, answer, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 401 and answer.get("error", {}).get("code") == "unauthorized",
+              "the token is refused after sign-out")
+
+        # Five wrong passwords, then even the right one waits (429 with Retry-After).
+        for _ in range(5):
+            post({"username": "budi", "password": "not-budis-password", "device": "test"})
+        status, answer, headers = call("POST", "/api/v1/session",
+                                       {"username": "budi", "password": "budi-secret-2", "device": "test"})
+        retry = headers.get("Retry-After", "")
+        check(status == 429 and answer.get("error", {}).get("code") == "rate_limited"
+              and retry.isdigit() and 0 < int(retry) <= 15 * 60 + 1,
+              f"too many failed sign-ins are answered 429 with Retry-After ({status}, {retry!r})")
     finally:
         proc.terminate()
         proc.wait(timeout=30)
