@@ -724,6 +724,7 @@ static gboolean
 run_cycle (Shared        *sh,
            SoupSession   *session,
            CycleStats    *stats,
+           char         **used_token,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -731,18 +732,23 @@ run_cycle (Shared        *sh,
   g_autofree char *token = NULL;
   gboolean ok;
 
+  /* Credentials are read under the lock: a sign-in changes them, and the
+   * cursor, while holding it. */
+  g_mutex_lock (&sh->cycle_lock);
   shared_dup_credentials (sh, &url, &token);
   if (url == NULL || *url == '\0' || token == NULL || *token == '\0')
     {
+      g_mutex_unlock (&sh->cycle_lock);
       g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
                            _("This desk is not signed in to a server. Sign in to share its work with other desks."));
       return FALSE;
     }
 
-  g_mutex_lock (&sh->cycle_lock);
   ok = push_outbox (session, sh->store, url, token, stats, cancellable, error) &&
        pull_pages (session, sh->store, url, token, stats, cancellable, error);
   g_mutex_unlock (&sh->cycle_lock);
+  if (used_token != NULL)
+    *used_token = g_steal_pointer (&token);
 
   if (ok)
     g_debug ("Cycle: pushed %u (%u refused), pulled %u in %u pages%s", stats->pushed, stats->rejected,
@@ -1034,6 +1040,7 @@ worker_cycle_cb (gpointer data)
 {
   Worker *w = data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
   CycleStats stats = { 0 };
 
   g_clear_pointer (&w->cycle_source, g_source_unref);
@@ -1051,7 +1058,7 @@ worker_cycle_cb (gpointer data)
   if (w->state != SAPA_SYNC_STATE_SYNCED || sapa_store_count_unpushed (w->shared->store) > 0)
     worker_publish (w, SAPA_SYNC_STATE_SYNCING, NULL, 0, 0);
 
-  if (run_cycle (w->shared, w->session, &stats, w->cancellable, &error))
+  if (run_cycle (w->shared, w->session, &stats, &token, w->cancellable, &error))
     {
       w->failing = FALSE;
       w->cycle_backoff_ms = 0;
@@ -1069,12 +1076,9 @@ worker_cycle_cb (gpointer data)
 
   if (g_error_matches (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED))
     {
-      g_autofree char *url = NULL;
-      g_autofree char *token = NULL;
       Update *u;
 
       g_message ("The server refused this desk's sign-in; sign-in needed");
-      shared_dup_credentials (w->shared, &url, &token);
       w->signed_out = TRUE;
       w->failing = FALSE;
       worker_drop_ws (w);
@@ -1581,6 +1585,7 @@ sapa_sync_run_once (SapaSync      *self,
 {
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) local = NULL;
+  g_autofree char *token = NULL;
   CycleStats stats = { 0 };
   Update *u;
 
@@ -1589,7 +1594,7 @@ sapa_sync_run_once (SapaSync      *self,
 
   session = session_new ();
   u = update_new (self->shared);
-  if (run_cycle (self->shared, session, &stats, cancellable, &local))
+  if (run_cycle (self->shared, session, &stats, &token, cancellable, &local))
     {
       u->flags = UPDATE_STATE | UPDATE_PENDING | UPDATE_ERROR | UPDATE_LAST_SYNCED | UPDATE_REJECTED;
       u->state = SAPA_SYNC_STATE_SYNCED;
@@ -1611,11 +1616,9 @@ sapa_sync_run_once (SapaSync      *self,
     }
   if (g_error_matches (local, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED))
     {
-      g_autofree char *url = NULL;
-
       u->state = SAPA_SYNC_STATE_SIGNED_OUT;
       u->flags |= UPDATE_CLEAR_TOKEN;
-      shared_dup_credentials (self->shared, &url, &u->token);
+      u->token = g_steal_pointer (&token);
     }
   update_post (u);
   g_propagate_error (error, g_steal_pointer (&local));
@@ -1625,6 +1628,7 @@ sapa_sync_run_once (SapaSync      *self,
 /* -- sign-in and sign-out ----------------------------------------------------- */
 
 typedef struct {
+  Shared    *shared;
   SapaStore *store;
   char      *server_url;
   char      *username;
@@ -1637,6 +1641,7 @@ session_job_free (gpointer data)
 {
   SessionJob *job = data;
 
+  g_clear_pointer (&job->shared, shared_unref);
   g_clear_object (&job->store);
   g_free (job->server_url);
   g_free (job->username);
@@ -1747,7 +1752,9 @@ sign_in_thread (GTask        *task,
   branch_id = json_object_get_string_member_with_default (agent, "branch_id", NULL);
 
   /* Pull answers depend on who asks: another agent needs everything they may
-   * see, not what was left after the last one's cursor. */
+   * see, not what was left after the last one's cursor. No cycle runs
+   * meanwhile, and the next one uses the new sign-in. */
+  g_mutex_lock (&job->shared->cycle_lock);
   previous_agent = sapa_store_dup_meta (job->store, "agent_id");
   if ((g_strcmp0 (previous_agent, agent_id) != 0 &&
        !sapa_store_set_meta (job->store, "sync_cursor", NULL, &error)) ||
@@ -1755,9 +1762,16 @@ sign_in_thread (GTask        *task,
       !sapa_store_set_meta (job->store, "agent_id", agent_id, &error) ||
       !sapa_store_set_meta (job->store, "branch_id", branch_id, &error))
     {
+      g_mutex_unlock (&job->shared->cycle_lock);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_mutex_lock (&job->shared->lock);
+  replace_str (&job->shared->server_url, job->server_url);
+  replace_str (&job->shared->token, token);
+  g_mutex_unlock (&job->shared->lock);
+  g_mutex_unlock (&job->shared->cycle_lock);
+
   job->token = g_strdup (token);
   g_task_return_boolean (task, TRUE);
 }
@@ -1804,6 +1818,7 @@ sapa_sync_sign_in_async (SapaSync            *self,
   g_task_set_source_tag (outer, sapa_sync_sign_in_async);
 
   job = g_new0 (SessionJob, 1);
+  job->shared = shared_ref (self->shared);
   job->store = g_object_ref (self->shared->store);
   job->server_url = g_strdup (server_url);
   job->username = g_strdup (username);

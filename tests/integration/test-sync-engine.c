@@ -447,6 +447,23 @@ test_run_once (Fixture       *f,
   g_assert_true (wait_until (is_synced, f->b.sync, 2000));
   g_assert_cmpint (sapa_sync_get_last_synced (f->b.sync), >, 0);
   g_assert_null (sapa_sync_get_error_message (f->b.sync));
+
+  /* The same agent signing in again keeps the desk's place; another agent
+   * may see other records, so pulls from the start. */
+  desk_sign_in (&f->b, f->server.url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&cursor, g_free);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (cursor);
+  desk_sign_in (&f->b, f->server.url, "ayu", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&cursor, g_free);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_null (cursor);
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (cursor);
 }
 
 static void
