@@ -22,12 +22,15 @@
 #define PULL_PAGE_BYTES   (2 * 1024 * 1024)
 #define BACKOFF_MIN_MS    1000
 #define BACKOFF_MAX_MS    60000
-#define POLL_INTERVAL_S   30
+#define POLL_INTERVAL_S   30    /* while the live socket is down */
+#define SAFETY_POLL_S     300   /* while it is up: a notice lost anyway is caught within minutes */
 #define KEEPALIVE_S       20
 #define CLOCK_CHECK_S     5
 /* A wall clock that moved this much against the monotonic clock means a wake
  * from suspend or a clock change: sockets are probably dead, catch up. */
 #define CLOCK_JUMP_US     (5 * G_USEC_PER_SEC)
+/* A live socket that did not answer a keepalive ping within 10 s is dead. */
+#define LIVE_DEAD_US      ((KEEPALIVE_S + 10) * G_USEC_PER_SEC)
 #define HTTP_TIMEOUT_S    60
 #define HTTP_IDLE_S       60
 #define HTTP_TOO_MANY_REQUESTS 429   /* not named by libsoup 3.2 */
@@ -780,6 +783,7 @@ struct _Worker
   gboolean                 signed_out;
   SapaSyncState            state;         /* what was last published */
   gint64                   wall_offset;
+  gint64                   ws_alive;      /* monotonic time the server was last heard */
 };
 
 static void worker_connect_ws (Worker *w);
@@ -901,10 +905,11 @@ worker_poll_cb (gpointer data)
 }
 
 static void
-worker_start_polling (Worker *w)
+worker_set_polling (Worker *w,
+                    guint   seconds)
 {
-  if (w->poll_source == NULL)
-    w->poll_source = worker_timeout (w, POLL_INTERVAL_S * 1000, worker_poll_cb, "[sapa] sync poll");
+  clear_source (&w->poll_source);
+  w->poll_source = worker_timeout (w, seconds * 1000, worker_poll_cb, "[sapa] sync poll");
 }
 
 static gboolean
@@ -920,7 +925,7 @@ worker_ws_retry_cb (gpointer data)
 static void
 worker_ws_lost (Worker *w)
 {
-  worker_start_polling (w);
+  worker_set_polling (w, POLL_INTERVAL_S);
   if (w->signed_out || w->ws_source != NULL)
     return;
   w->ws_backoff_ms = next_backoff (w->ws_backoff_ms);
@@ -943,6 +948,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return;
   obj = json_node_get_object (json_parser_get_root (parser));
+  w->ws_alive = g_get_monotonic_time ();
   kind = json_object_get_string_member_with_default (obj, "type", NULL);
   if (g_strcmp0 (kind, "changes") != 0)
     return;
@@ -953,6 +959,14 @@ ws_message_cb (SoupWebsocketConnection *ws,
   if (notice_cursor != NULL && g_strcmp0 (notice_cursor, cursor) == 0 && !w->failing)
     return;
   worker_schedule_cycle (w, 0);
+}
+
+static void
+ws_pong_cb (SoupWebsocketConnection *ws,
+            GBytes                  *message,
+            Worker                  *w)
+{
+  w->ws_alive = g_get_monotonic_time ();
 }
 
 static void
@@ -1001,7 +1015,9 @@ ws_connected_cb (GObject      *source,
   soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_S);
   g_signal_connect (ws, "message", G_CALLBACK (ws_message_cb), w);
   g_signal_connect (ws, "closed", G_CALLBACK (ws_closed_cb), w);
-  clear_source (&w->poll_source);
+  g_signal_connect (ws, "pong", G_CALLBACK (ws_pong_cb), w);
+  w->ws_alive = g_get_monotonic_time ();
+  worker_set_polling (w, SAFETY_POLL_S);
   g_debug ("Live connection open");
 
   /* Whatever happened while we were away: catch up now. */
@@ -1062,6 +1078,8 @@ worker_cycle_cb (gpointer data)
     {
       w->failing = FALSE;
       w->cycle_backoff_ms = 0;
+      /* Pongs that came during a long cycle wait unread in the socket. */
+      w->ws_alive = g_get_monotonic_time ();
       worker_publish (w, SAPA_SYNC_STATE_SYNCED, NULL, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
       /* Edits made while the cycle ran go out now. */
       if (sapa_store_count_unpushed (w->shared->store) > 0)
@@ -1101,27 +1119,44 @@ worker_cycle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Connections that may be dead without knowing it (after a wake from
+ * suspend, or a path that silently drops everything): start afresh and
+ * catch up. */
+static void
+worker_reconnect (Worker *w)
+{
+  if (w->signed_out)
+    return;
+  worker_drop_ws (w);
+  /* Also the idle HTTP connections: a request on one would hang until the timeout. */
+  soup_session_abort (w->session);
+  w->ws_backoff_ms = 0;
+  w->cycle_backoff_ms = 0;
+  w->failing = FALSE;
+  worker_connect_ws (w);
+  worker_schedule_cycle (w, 0);
+}
+
 static gboolean
 worker_clock_cb (gpointer data)
 {
   Worker *w = data;
   gint64 offset = g_get_real_time () - g_get_monotonic_time ();
+  gint64 now = g_get_monotonic_time ();
 
   if (ABS (offset - w->wall_offset) > CLOCK_JUMP_US)
     {
       g_message ("The clock jumped by %" G_GINT64_FORMAT " s (wake from suspend?); reconnecting",
                  (offset - w->wall_offset) / G_USEC_PER_SEC);
       w->wall_offset = offset;
-      if (!w->signed_out)
-        {
-          /* Connections from before the jump are likely dead without knowing it. */
-          worker_drop_ws (w);
-          w->ws_backoff_ms = 0;
-          w->cycle_backoff_ms = 0;
-          w->failing = FALSE;
-          worker_connect_ws (w);
-          worker_schedule_cycle (w, 0);
-        }
+      worker_reconnect (w);
+    }
+  else if (w->ws != NULL && now - w->ws_alive > LIVE_DEAD_US)
+    {
+      /* Our keepalive pings went unanswered: nothing comes through this
+       * socket any more, not even the notices we must not miss. */
+      g_message ("The live connection stopped answering; reconnecting");
+      worker_reconnect (w);
     }
   w->wall_offset = offset;
   return G_SOURCE_CONTINUE;

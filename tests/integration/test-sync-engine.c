@@ -197,6 +197,190 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* -- a TCP relay that can go silent -----------------------------------------
+ *
+ * Connections through it can be frozen: whatever they carry is dropped while
+ * both ends stay open, as on a path that died during a suspend. Connections
+ * made afterwards go through.
+ */
+
+typedef struct {
+  gatomicrefcount  refs;
+  GIOStream       *client;
+  GIOStream       *server;
+  gboolean         frozen;
+} Pipe;
+
+typedef struct {
+  GSocketService *service;
+  guint16         port;
+  guint16         target_port;
+  GPtrArray      *pipes;
+  char           *url;
+} Relay;
+
+static Pipe *
+pipe_ref (Pipe *p)
+{
+  g_atomic_ref_count_inc (&p->refs);
+  return p;
+}
+
+static void
+pipe_unref (Pipe *p)
+{
+  if (!g_atomic_ref_count_dec (&p->refs))
+    return;
+  g_object_unref (p->client);
+  g_object_unref (p->server);
+  g_free (p);
+}
+
+typedef struct {
+  Pipe          *pipe;
+  GInputStream  *in;
+  GOutputStream *out;
+  GBytes        *writing;   /* kept until written */
+} Pump;
+
+static void pump_read (Pump *pump);
+
+static void
+pump_stop (Pump *pump)
+{
+  g_io_stream_close (pump->pipe->client, NULL, NULL);
+  g_io_stream_close (pump->pipe->server, NULL, NULL);
+  pipe_unref (pump->pipe);
+  g_clear_pointer (&pump->writing, g_bytes_unref);
+  g_free (pump);
+}
+
+static void
+pump_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Pump *pump = data;
+
+  g_clear_pointer (&pump->writing, g_bytes_unref);
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    pump_stop (pump);
+  else
+    pump_read (pump);
+}
+
+static void
+pump_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Pump *pump = data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    pump_stop (pump);
+  else if (pump->pipe->frozen)
+    pump_read (pump);
+  else
+    {
+      pump->writing = g_steal_pointer (&bytes);
+      g_output_stream_write_all_async (pump->out, g_bytes_get_data (pump->writing, NULL),
+                                       g_bytes_get_size (pump->writing), G_PRIORITY_DEFAULT, NULL,
+                                       pump_written_cb, pump);
+    }
+}
+
+static void
+pump_read (Pump *pump)
+{
+  g_input_stream_read_bytes_async (pump->in, 16384, G_PRIORITY_DEFAULT, NULL, pump_read_cb, pump);
+}
+
+static void
+pump_start (Pipe      *p,
+            GIOStream *from,
+            GIOStream *to)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->pipe = pipe_ref (p);
+  pump->in = g_io_stream_get_input_stream (from);
+  pump->out = g_io_stream_get_output_stream (to);
+  pump_read (pump);
+}
+
+static gboolean
+relay_incoming_cb (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source,
+                   gpointer           data)
+{
+  Relay *relay = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *upstream;
+  Pipe *p;
+
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", relay->target_port, NULL, &error);
+  if (upstream == NULL)
+    return TRUE;   /* the client sees its connection closed, as with no server */
+  p = g_new0 (Pipe, 1);
+  g_atomic_ref_count_init (&p->refs);
+  p->client = G_IO_STREAM (g_object_ref (connection));
+  p->server = G_IO_STREAM (upstream);
+  pump_start (p, p->client, p->server);
+  pump_start (p, p->server, p->client);
+  g_ptr_array_add (relay->pipes, p);
+  return TRUE;
+}
+
+static Relay *
+relay_new (guint16 target_port)
+{
+  Relay *relay = g_new0 (Relay, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  relay->target_port = target_port;
+  relay->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) pipe_unref);
+  relay->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (relay->service), any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  relay->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  relay->url = g_strdup_printf ("http://127.0.0.1:%u/", relay->port);
+  g_signal_connect (relay->service, "incoming", G_CALLBACK (relay_incoming_cb), relay);
+  g_socket_service_start (relay->service);
+  return relay;
+}
+
+/* Every connection open now goes silent; new ones still go through. */
+static void
+relay_freeze (Relay *relay)
+{
+  for (guint i = 0; i < relay->pipes->len; i++)
+    ((Pipe *) g_ptr_array_index (relay->pipes, i))->frozen = TRUE;
+}
+
+static void
+relay_free (Relay *relay)
+{
+  g_socket_service_stop (relay->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
+  for (guint i = 0; i < relay->pipes->len; i++)
+    {
+      Pipe *p = g_ptr_array_index (relay->pipes, i);
+      g_io_stream_close (p->client, NULL, NULL);
+      g_io_stream_close (p->server, NULL, NULL);
+    }
+  g_ptr_array_unref (relay->pipes);
+  g_object_unref (relay->service);
+  g_free (relay->url);
+  g_free (relay);
+}
+
 /* -- desks ---------------------------------------------------------------------- */
 
 static void
@@ -689,6 +873,43 @@ test_large_outbox (Fixture       *f,
     }
 }
 
+/* A desk whose live socket went silent (the network changed under it
+ * during a suspend) notices, reconnects and catches up by itself. */
+static void
+test_silent_socket (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  Relay *relay = relay_new (f->server.port);
+  Lookup on_b;
+  gint64 started;
+
+  desk_sign_in (&f->b, relay->url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+  sapa_sync_start (f->b.sync);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+  spin (500);
+
+  relay_freeze (relay);
+  customer = save_customer (&f->a, "Nyoman Suastika");
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The notice is lost on the silent socket... */
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (customer) };
+  started = g_get_monotonic_time ();
+  g_assert_false (wait_until (has_customer, &on_b, 3000));
+  /* ...until an unanswered keepalive ping (every 20 s) shows it dead. */
+  g_assert_true (wait_until (has_customer, &on_b, 90000));
+  g_test_message ("Desk B caught up %" G_GINT64_FORMAT " s after its socket went silent",
+                  (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+
+  sapa_sync_stop (f->b.sync);
+  relay_free (relay);
+}
+
 /* The same over HTTPS (the test certificate is trusted through SAPA_SYNC_CA_FILE). */
 static void
 test_https (Fixture       *f,
@@ -741,6 +962,7 @@ main (int   argc,
   ADD ("/sync-engine/sign-out", test_sign_out);
   ADD ("/sync-engine/gone-resync", test_gone_resync);
   ADD ("/sync-engine/large-outbox", test_large_outbox);
+  ADD ("/sync-engine/silent-socket", test_silent_socket);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
 
