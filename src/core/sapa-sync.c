@@ -1071,7 +1071,9 @@ worker_cycle_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  if (w->state != SAPA_SYNC_STATE_SYNCED || sapa_store_count_unpushed (w->shared->store) > 0)
+  /* Retries while offline stay "offline" until one works: no flicker. */
+  if (!w->failing &&
+      (w->state != SAPA_SYNC_STATE_SYNCED || sapa_store_count_unpushed (w->shared->store) > 0))
     worker_publish (w, SAPA_SYNC_STATE_SYNCING, NULL, 0, 0);
 
   if (run_cycle (w->shared, w->session, &stats, &token, w->cancellable, &error))

@@ -651,11 +651,22 @@ test_run_once (Fixture       *f,
 }
 
 static void
+record_state_cb (SapaSync   *sync,
+                 GParamSpec *pspec,
+                 GArray     *states)
+{
+  SapaSyncState state = sapa_sync_get_state (sync);
+
+  g_array_append_val (states, state);
+}
+
+static void
 test_offline_and_back (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SapaRecord) customer = NULL;
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (SapaSyncState));
   Lookup on_b;
 
   sapa_sync_start (f->a.sync);
@@ -671,10 +682,16 @@ test_offline_and_back (Fixture       *f,
   g_assert_nonnull (sapa_sync_get_error_message (f->a.sync));
   g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), f->server.url));
 
+  /* Retries while the server is away keep saying "offline". */
+  g_signal_connect (f->a.sync, "notify::state", G_CALLBACK (record_state_cb), states);
+  spin (3500);
+  g_assert_cmpuint (states->len, ==, 0);
+
   /* Back on the same address: the engine finds it by itself. */
   server_start (&f->server);
   g_assert_true (wait_until (is_synced, f->a.sync, 15000));
   g_assert_null (sapa_sync_get_error_message (f->a.sync));
+  g_signal_handlers_disconnect_by_func (f->a.sync, record_state_cb, states);
 
   g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
   g_assert_no_error (error);
