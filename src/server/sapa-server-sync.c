@@ -334,7 +334,7 @@ outbound_recipient (sqlite3     *db,
   g_autoptr(JsonNode) node = NULL;
   GError *local = NULL;
 
-  if (g_str_equal (channel, "chat") && sapa_entity_find_field (sapa_entity_lookup ("customer"), "handles"))
+  if (g_str_equal (channel, "chat"))
     {
       g_autofree char *handle =
         query_text (db, "SELECT substr(value, 6) FROM customer, json_each(customer.handles) "
