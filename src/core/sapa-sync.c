@@ -393,11 +393,10 @@ request_json (SoupSession   *session,
     }
   if (body != NULL)
     {
-      gsize len = 0;
       char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
-      len = strlen (text);
-      soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_take (text, len));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
 
   answer = soup_session_send_and_read (session, msg, cancellable, &local);
