@@ -482,7 +482,33 @@ typedef struct {
   guint   pulled;
   guint   pages;
   gboolean resynced;   /* the server did not know the cursor: pulled from the start */
+  gboolean clock_ahead;/* a refusal said this desk's clock is ahead of the server's */
 } CycleStats;
+
+/* What a cycle that worked but had changes refused says (NULL if none were). */
+static GError *
+rejection_error (const CycleStats *stats)
+{
+  if (stats->rejected == 0)
+    return NULL;
+  if (stats->clock_ahead)
+    return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "The server refused %u change made on this desk because this computer's "
+                                     "clock is ahead of the server's. Set the right date and time on this computer.",
+                                     "The server refused %u changes made on this desk because this computer's "
+                                     "clock is ahead of the server's. Set the right date and time on this computer.",
+                                     stats->rejected),
+                        stats->rejected);
+  return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "The server refused %u change made on this desk. Ask an administrator to check "
+                                   "which branches your account may edit.",
+                                   "The server refused %u changes made on this desk. Ask an administrator to check "
+                                   "which branches your account may edit.",
+                                   stats->rejected),
+                      stats->rejected);
+}
 
 static JsonNode *
 change_for_wire (JsonObject *entry)
@@ -594,9 +620,12 @@ push_outbox (SoupSession   *session,
             continue;
           if (g_str_equal (result, "rejected"))
             {
-              g_warning ("The server refused change %s: %s", change_id,
-                         json_object_get_string_member_with_default (r, "error", "no reason given"));
+              const char *reason = json_object_get_string_member_with_default (r, "error", "no reason given");
+
+              g_warning ("The server refused change %s: %s", change_id, reason);
               stats->rejected++;
+              if (g_str_has_prefix (reason, "clock ahead"))
+                stats->clock_ahead = TRUE;
             }
           else if (!g_str_equal (result, "applied") && !g_str_equal (result, "duplicate") &&
                    !g_str_equal (result, "superseded"))
@@ -1077,11 +1106,13 @@ worker_cycle_cb (gpointer data)
 
   if (run_cycle (w->shared, w->session, &stats, &token, w->cancellable, &error))
     {
+      g_autoptr(GError) refused = rejection_error (&stats);
+
       w->failing = FALSE;
       w->cycle_backoff_ms = 0;
       /* Pongs that came during a long cycle wait unread in the socket. */
       w->ws_alive = g_get_monotonic_time ();
-      worker_publish (w, SAPA_SYNC_STATE_SYNCED, NULL, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
+      worker_publish (w, SAPA_SYNC_STATE_SYNCED, refused, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
       /* Edits made while the cycle ran go out now. */
       if (sapa_store_count_unpushed (w->shared->store) > 0)
         worker_schedule_cycle (w, 0);
@@ -1633,9 +1664,12 @@ sapa_sync_run_once (SapaSync      *self,
   if (run_cycle (self->shared, session, &stats, &token, cancellable, &local))
     {
       u->flags = UPDATE_STATE | UPDATE_PENDING | UPDATE_ERROR | UPDATE_LAST_SYNCED | UPDATE_REJECTED;
+      g_autoptr(GError) refused = rejection_error (&stats);
+
       u->state = SAPA_SYNC_STATE_SYNCED;
       u->last_synced = g_get_real_time () / G_USEC_PER_SEC;
       u->rejected = stats.rejected;
+      u->error_message = refused ? g_strdup (refused->message) : NULL;
       u->pending = sapa_store_count_unpushed (self->shared->store);
       update_post (u);
       return TRUE;

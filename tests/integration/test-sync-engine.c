@@ -849,6 +849,49 @@ test_gone_resync (Fixture       *f,
   g_assert_true (has_customer (&on_b));
 }
 
+static gboolean
+has_rejection (gpointer data)
+{
+  SapaSync *sync = data;
+
+  return sapa_sync_get_rejected (sync) == 1 && sapa_sync_get_error_message (sync) != NULL;
+}
+
+/* A change the server refuses is counted, said, and not sent again. */
+static void
+test_rejected (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = sapa_record_new ("customer");
+  g_autofree char *elsewhere = g_uuid_string_random ();
+  GLogLevelFlags fatal;
+
+  /* A customer of a branch this agent does not belong to. */
+  sapa_record_set_string (customer, "full_name", "Ketut Arsana");
+  sapa_record_set_string (customer, "segment", "regular");
+  sapa_record_set_string (customer, "branch_id", elsewhere);
+  sapa_store_save (f->a.store, customer, &error);
+  g_assert_no_error (error);
+
+  /* The refusal is logged as a warning, which tests otherwise treat as fatal. */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_log_set_always_fatal (fatal);
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+  g_assert_true (wait_until (has_rejection, f->a.sync, 2000));
+  g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), "refused"));
+  g_assert_cmpint (sapa_sync_get_state (f->a.sync), ==, SAPA_SYNC_STATE_SYNCED);
+
+  /* Not sent again: the next cycle has nothing to push and says nothing. */
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  spin (200);
+  g_assert_cmpint (sapa_sync_get_rejected (f->a.sync), ==, 1);
+  g_assert_null (sapa_sync_get_error_message (f->a.sync));
+}
+
 /* More than the server takes in one request (4 MiB): the engine sends fewer at a time. */
 static void
 test_large_outbox (Fixture       *f,
@@ -979,6 +1022,7 @@ main (int   argc,
   ADD ("/sync-engine/sign-out", test_sign_out);
   ADD ("/sync-engine/gone-resync", test_gone_resync);
   ADD ("/sync-engine/large-outbox", test_large_outbox);
+  ADD ("/sync-engine/rejected", test_rejected);
   ADD ("/sync-engine/silent-socket", test_silent_socket);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
