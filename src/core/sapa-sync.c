@@ -1297,8 +1297,20 @@ store_changed_cb (SapaSync   *self,
                   const char *entity,
                   const char *id)
 {
+  gint64 pending;
+
   if (self->worker != NULL)
-    worker_kick (self->worker, KICK_LOCAL_EDIT);
+    {
+      worker_kick (self->worker, KICK_LOCAL_EDIT);
+      return;
+    }
+  /* Stopped (signed out, say): still count what waits; an indexed count. */
+  pending = sapa_store_count_unpushed (self->shared->store);
+  if (pending != self->pending)
+    {
+      self->pending = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+    }
 }
 
 static void
@@ -1337,6 +1349,8 @@ sapa_sync_dispose (GObject *object)
   SapaSync *self = SAPA_SYNC (object);
 
   sapa_sync_stop (self);
+  if (self->shared->store != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->shared->store);
   G_OBJECT_CLASS (sapa_sync_parent_class)->dispose (object);
 }
 
@@ -1423,6 +1437,8 @@ sapa_sync_constructed (GObject *object)
   G_OBJECT_CLASS (sapa_sync_parent_class)->constructed (object);
   g_assert (SAPA_IS_STORE (self->shared->store));
   self->pending = sapa_store_count_unpushed (self->shared->store);
+  self->changed_handler = g_signal_connect_object (self->shared->store, "changed",
+                                                   G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -1593,8 +1609,6 @@ sapa_sync_start (SapaSync *self)
   self->worker = w;
   self->thread = g_thread_new ("sapa-sync", worker_thread, w);
 
-  self->changed_handler = g_signal_connect_object (self->shared->store, "changed",
-                                                   G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   monitor = g_network_monitor_get_default ();
   self->network_handler = g_signal_connect_object (monitor, "network-changed",
                                                    G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
@@ -1614,7 +1628,6 @@ sapa_sync_stop (SapaSync *self)
   if (self->worker == NULL)
     return;
 
-  g_clear_signal_handler (&self->changed_handler, self->shared->store);
   g_clear_signal_handler (&self->network_handler, g_network_monitor_get_default ());
   g_cancellable_cancel (self->worker_cancellable);
   worker_kick (self->worker, KICK_QUIT);
