@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include <sapa/sapa-change.h>
+#include <sapa/sapa-desk.h>
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-sync.h>
 #include <sapa/sapa-text.h>
@@ -1780,6 +1781,32 @@ apply_signed_in_agent (SapaStore   *store,
   return sapa_store_apply_changes (store, changes, NULL, NULL, error);
 }
 
+/*
+ * A desk that worked alone before its first sign-in made its own branch and
+ * agent, and its customers, visits and ratings point to them. The server
+ * refuses those, so before anything is pushed the desk's work moves to the
+ * agent that signed in and their branch (one transaction; see
+ * sapa_desk_adopt_identity()).
+ */
+static gboolean
+adopt_local_identity (SapaStore   *store,
+                      const char  *agent_id,
+                      const char  *branch_id,
+                      GError     **error)
+{
+  GError *local = NULL;
+
+  if (!sapa_desk_has_local_identity (store))
+    return TRUE;
+  if (sapa_desk_adopt_identity (store, agent_id, branch_id, &local))
+    return TRUE;
+  /* Translators: followed by the reason the database gave */
+  g_propagate_prefixed_error (error, local, "%s ",
+                              _("Signed in, but the work done at this desk before could not be moved to "
+                                "your account, so nothing was sent. Try signing in again."));
+  return FALSE;
+}
+
 static void
 sign_in_thread (GTask        *task,
                 gpointer      source_object,
@@ -1842,6 +1869,7 @@ sign_in_thread (GTask        *task,
   if ((g_strcmp0 (previous_agent, agent_id) != 0 &&
        !sapa_store_set_meta (job->store, "sync_cursor", NULL, &error)) ||
       !apply_signed_in_agent (job->store, agent, agent_id, &error) ||
+      !adopt_local_identity (job->store, agent_id, branch_id, &error) ||
       !sapa_store_set_meta (job->store, "agent_id", agent_id, &error) ||
       !sapa_store_set_meta (job->store, "branch_id", branch_id, &error))
     {
