@@ -873,7 +873,8 @@ store_changed_cb (SapaCustomerPage *self,
    * (sync, another window) show at once unless the person is editing. */
   if (self->saving || self->editing || self->customer_id == NULL)
     return;
-  if (g_strcmp0 (entity, "customer") == 0 && g_strcmp0 (id, self->customer_id) == 0)
+  /* A large synced page names only the entity (id NULL): reload to be sure. */
+  if (g_strcmp0 (entity, "customer") == 0 && (id == NULL || g_strcmp0 (id, self->customer_id) == 0))
     load_customer (self);
 }
 

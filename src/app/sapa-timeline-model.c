@@ -477,7 +477,8 @@ store_changed_cb (SapaTimelineModel *self,
 {
   if (self->customer_id == NULL || entity == NULL)
     return;
-  if (g_str_equal (entity, "interaction"))
+  /* A large synced page names only the entity (id NULL): refresh the newest page. */
+  if (g_str_equal (entity, "interaction") || (g_str_equal (entity, "conversation") && id == NULL))
     self->want_head = TRUE;
   else if (g_str_equal (entity, "conversation") && id != NULL)
     g_hash_table_add (self->changed_conversations, g_strdup (id));

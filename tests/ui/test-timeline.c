@@ -153,6 +153,62 @@ test_days_and_channels (void)
   test_desk_close (&desk);
 }
 
+/* Entries pulled from the server (another desk's visit, a WhatsApp message
+ * delivered to the server) appear on an open timeline without a reload, in
+ * small pages and in pages large enough that the store names only the entity. */
+static void
+test_synced_entries_appear (void)
+{
+  TestDesk desk = { 0 };
+  g_autofree char *customer = NULL;
+  g_autoptr(SapaTimelineModel) model = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint sizes[] = { 1, 100 };
+  guint expected = 1;
+
+  test_desk_open (&desk, "Dewi Lestari");
+  customer = test_desk_add_customer (&desk, "Siti Rahayu", "+6281234567890", NULL, NULL, NULL);
+  g_free (desk_add_interaction (&desk, customer, NULL, "walk_in", "inbound", "Opened an account", now - 600, 0));
+  model = sapa_timeline_model_new (desk.store);
+  sapa_timeline_model_set_customer_id (model, customer);
+  wait_loaded (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) sapa_change_free);
+      g_autoptr(GError) error = NULL;
+
+      for (guint i = 0; i < sizes[s]; i++)
+        {
+          g_autofree char *id = sapa_uuid_new ();
+          g_autofree char *change_id = sapa_uuid_new ();
+          g_autofree char *client_id = sapa_uuid_new ();
+          g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_pack ((now - 100 + expected + i) * 1000, 0));
+          g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc (now - 100 + expected + i);
+          g_autofree char *iso = g_date_time_format (at, "%Y-%m-%dT%H:%M:%SZ");
+          g_autofree char *text =
+            g_strdup_printf ("{\"change_id\":\"%s\",\"entity\":\"interaction\",\"id\":\"%s\",\"op\":\"upsert\","
+                             "\"hlc\":\"%s\",\"client_id\":\"%s\",\"fields\":{\"customer_id\":\"%s\","
+                             "\"channel\":\"whatsapp\",\"direction\":\"inbound\",\"body\":\"Message %u\","
+                             "\"started_at\":\"%s\"}}",
+                             change_id, id, hlc, client_id, customer, expected + i, iso);
+
+          g_ptr_array_add (page, sapa_change_from_string (text, -1, &error));
+          g_assert_no_error (error);
+        }
+      g_assert_true (sapa_store_apply_changes (desk.store, page, NULL, NULL, &error));
+      g_assert_no_error (error);
+      expected += sizes[s];
+      WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) >= MIN (expected, 25));
+      g_assert_cmpuint (sapa_timeline_model_get_n_total (model), ==, expected);
+      g_assert_cmpstr (sapa_record_get_string (item_record (G_LIST_MODEL (model), 0), "channel"), ==, "whatsapp");
+    }
+
+  g_clear_object (&model);
+  test_desk_close (&desk);
+}
+
 static void
 test_filter_in_view (void)
 {
@@ -468,6 +524,7 @@ main (int   argc,
 
   g_test_add_func ("/timeline/days-and-channels", test_days_and_channels);
   g_test_add_func ("/timeline/filter", test_filter_in_view);
+  g_test_add_func ("/timeline/synced-entries-appear", test_synced_entries_appear);
   g_test_add_func ("/timeline/empty", test_empty);
   g_test_add_func ("/timeline/fifty-thousand", test_fifty_thousand);
   g_test_add_func ("/timeline/long-body", test_long_body);
