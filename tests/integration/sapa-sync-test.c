@@ -132,14 +132,18 @@ sapa_test_server_new (const char  *data_dir,
   if (server->root == NULL)
     return NULL;
   if (data_dir != NULL)
-    return (server->data_dir = g_strdup (data_dir), g_steal_pointer (&server));
+    {
+      server->data_dir = g_strdup (data_dir);
+    }
+  else
+    {
+      g_autofree char *out = NULL;
 
-  server->data_dir = g_build_filename (server->root, "data", NULL);
-  {
-    g_autofree char *out = sapa_test_server_admin (server, NULL, error, "init", NULL);
-    if (out == NULL)
-      return NULL;
-  }
+      server->data_dir = g_build_filename (server->root, "data", NULL);
+      out = sapa_test_server_admin (server, NULL, error, "init", NULL);
+      if (out == NULL)
+        return NULL;
+    }
   return g_steal_pointer (&server);
 }
 

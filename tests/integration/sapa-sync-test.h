@@ -79,7 +79,7 @@ void            sapa_test_assert_dumps_equal (const char      *dump_a,
                                               const char      *name_a,
                                               const char      *dump_b,
                                               const char      *name_b);
-/* The number of rows of @table (an integer from @sql) in the file at @path. */
+/* The integer the query @sql answers in the database file at @path (-1 on failure). */
 gint64          sapa_test_query_int          (const char      *path,
                                               const char      *sql);
 
