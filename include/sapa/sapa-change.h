@@ -9,6 +9,7 @@ G_BEGIN_DECLS
  * One change of the sync protocol (DESIGN.md, "Sync protocol v1"):
  *   {"change_id": UUID, "entity": "customer", "id": UUID, "op": "upsert"|"delete",
  *    "hlc": "<decimal>", "fields": {...}}
+ * plus "client_id" (the desk it was made on) in changes the server hands out.
  * The codec checks everything a change carries before anything is stored:
  * a change that does not parse is rejected whole, with a reason.
  */
@@ -23,6 +24,7 @@ typedef struct {
   SapaChangeOp  op;
   guint64       hlc;
   SapaRecord   *record;   /* entity, id and the fields the change sets (null = cleared) */
+  char         *client_id; /* the desk the change was made on; NULL when not known */
 } SapaChange;
 
 #define SAPA_CHANGE_ERROR (sapa_change_error_quark ())

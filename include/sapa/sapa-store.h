@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 #include <sapa/sapa-record.h>
+#include <sapa/sapa-hlc.h>
 
 G_BEGIN_DECLS
 
@@ -20,7 +21,7 @@ typedef enum {
 GQuark sapa_store_error_quark (void);
 
 /* The schema version this build writes; databases with a higher one are refused. */
-#define SAPA_STORE_SCHEMA_VERSION 2
+#define SAPA_STORE_SCHEMA_VERSION 3
 
 #define SAPA_TYPE_STORE (sapa_store_get_type ())
 G_DECLARE_FINAL_TYPE (SapaStore, sapa_store, SAPA, STORE, GObject)
@@ -88,6 +89,42 @@ GPtrArray   *sapa_store_list_changes      (SapaStore   *self,
                                            guint        limit,
                                            GError     **error);
 gint64       sapa_store_count_changes     (SapaStore   *self);
+
+/* The outbox: changes made on this desk not yet acknowledged by the server,
+ * oldest first (entries as sapa_store_list_changes, plus "client_id"). */
+GPtrArray   *sapa_store_list_unpushed     (SapaStore   *self,
+                                           guint        limit,
+                                           GError     **error);
+gint64       sapa_store_count_unpushed    (SapaStore   *self);
+/* Marks changes the server answered for (applied, duplicate, superseded or rejected). */
+gboolean     sapa_store_mark_pushed       (SapaStore          *self,
+                                           const char * const *change_ids,
+                                           GError            **error);
+/* Writes a change-log entry for every stored record that has none yet, so
+ * bulk-loaded data (sapa_demo_generate) can be pulled by desks. */
+gboolean     sapa_store_log_existing      (SapaStore   *self,
+                                           GError     **error);
+
+typedef enum {
+  SAPA_APPLY_APPLIED,     /* written (at least one field won) */
+  SAPA_APPLY_DUPLICATE,   /* seen before: nothing to do */
+  SAPA_APPLY_SUPERSEDED,  /* every field it sets already holds a newer edit */
+  SAPA_APPLY_REJECTED,    /* not acceptable (invalid, forbidden); nothing written */
+} SapaApplyStatus;
+
+/* Applies changes made elsewhere (a page pulled from the server) in one
+ * transaction: mutable records merge field by field, last writer wins by
+ * (hlc, client id); append-only records are inserted once. Writes no
+ * change-log entry. @cursor, when given, is saved as desk meta
+ * "sync_cursor" in the same transaction. @statuses (optional) receives one
+ * SapaApplyStatus per change. */
+gboolean     sapa_store_apply_changes     (SapaStore   *self,
+                                           GPtrArray   *changes,
+                                           const char  *cursor,
+                                           GArray      *statuses,
+                                           GError     **error);
+/* The store's clock: observe stamps seen elsewhere through it. */
+SapaHlc     *sapa_store_get_hlc           (SapaStore   *self);
 
 /* Plain queries, each fast enough for the main loop (index lookups only). */
 GPtrArray   *sapa_store_list              (SapaStore   *self,

@@ -41,7 +41,14 @@ G_DECLARE_FINAL_TYPE (SapaSync, sapa_sync, SAPA, SYNC, GObject)
  * "token" (string, read-write; set it to resume a saved sign-in),
  * "state" (SapaSyncState, read-only), "pending" (int64, changes waiting to
  * be pushed), "last-synced" (int64 unix seconds, 0 = never),
- * "error-message" (translated text of the last failure, or NULL). */
+ * "rejected" (int64, changes the server refused since the engine was made;
+ * each is logged with its reason and is not pushed again),
+ * "error-message" (translated text of the last failure, or NULL).
+ *
+ * Create the engine on the thread whose main context the store emits
+ * ::changed on (the app's main thread): it listens to ::changed to push
+ * local edits. The server's address and the token are the caller's to keep
+ * (keyring or a private file); set them before sapa_sync_start(). */
 SapaSync     *sapa_sync_new              (SapaStore           *store);
 
 const char   *sapa_sync_get_server_url   (SapaSync            *self);
@@ -53,6 +60,7 @@ void          sapa_sync_set_token        (SapaSync            *self,
 SapaSyncState sapa_sync_get_state        (SapaSync            *self);
 gint64        sapa_sync_get_pending      (SapaSync            *self);
 gint64        sapa_sync_get_last_synced  (SapaSync            *self);
+gint64        sapa_sync_get_rejected     (SapaSync            *self);
 const char   *sapa_sync_get_error_message(SapaSync            *self);
 
 /* POST /api/v1/session. On success the engine holds the token (notify::token)

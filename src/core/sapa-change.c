@@ -16,6 +16,7 @@ sapa_change_free (SapaChange *change)
   if (change == NULL)
     return;
   g_free (change->change_id);
+  g_free (change->client_id);
   g_clear_object (&change->record);
   g_free (change);
 }
@@ -101,6 +102,16 @@ sapa_change_from_json (JsonNode  *node,
                            _("Timeline entries and survey responses cannot be deleted"));
       return NULL;
     }
+  if (json_object_has_member (obj, "client_id"))
+    {
+      const char *client_id = string_member (obj, "client_id", error);
+
+      if (client_id == NULL)
+        return NULL;
+      if (!g_uuid_string_is_valid (client_id))
+        return malformed (error, _("A change's client_id must be a UUID")), NULL;
+      change->client_id = g_strdup (client_id);
+    }
   change->change_id = g_strdup (change_id);
   return g_steal_pointer (&change);
 }
@@ -140,6 +151,8 @@ sapa_change_to_json (const SapaChange *change)
   json_object_set_string_member (obj, "op", change->op == SAPA_CHANGE_DELETE ? "delete" : "upsert");
   json_object_set_string_member (obj, "hlc", hlc);
   json_object_set_object_member (obj, "fields", sapa_record_to_json (change->record));
+  if (change->client_id != NULL)
+    json_object_set_string_member (obj, "client_id", change->client_id);
   json_node_take_object (node, obj);
   return node;
 }
@@ -150,7 +163,7 @@ sapa_change_from_log (JsonObject  *entry,
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) copy = json_object_new ();
-  const char * const members[] = { "change_id", "entity", "id", "op", "hlc", "fields" };
+  const char * const members[] = { "change_id", "entity", "id", "op", "hlc", "fields", "client_id" };
 
   g_return_val_if_fail (entry != NULL, NULL);
 

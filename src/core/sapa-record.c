@@ -79,6 +79,7 @@ static const SapaField customer_fields[] = {
   { "branch_id", T, FALSE, NULL },
   { "merged_into", T, FALSE, NULL },
   { "created_at", TM, FALSE, NULL },
+  { "handles", L, FALSE, NULL },
 };
 static const SapaField conversation_fields[] = {
   { "customer_id", T, TRUE, NULL },

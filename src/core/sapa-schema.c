@@ -232,6 +232,33 @@ static const char * const migrations[] = {
   /* 2: the newest stamp is read at every start; without an index that read
    * scanned the whole change log. */
   "CREATE INDEX change_log_hlc ON change_log (hlc);",
+
+  /* 3: sync. Each change keeps the desk it came from (ties of the
+   * last-writer-wins merge) and the branch it belongs to (who may pull it).
+   * Customers gain social-media handles ("instagram:@name") that inbound
+   * messages are matched on. */
+  "ALTER TABLE change_log ADD COLUMN client_id TEXT;"
+  "ALTER TABLE change_log ADD COLUMN branch_id TEXT;"
+  "CREATE INDEX change_log_unpushed ON change_log (seq) WHERE pushed_at IS NULL;"
+  "ALTER TABLE customer ADD COLUMN handles TEXT NOT NULL DEFAULT '[]';"
+  "CREATE TABLE customer_handle ("
+  "  handle TEXT NOT NULL,"
+  "  customer_num INTEGER NOT NULL,"
+  "  PRIMARY KEY (handle, customer_num)"
+  ") WITHOUT ROWID;"
+  "CREATE TRIGGER customer_handle_ai AFTER INSERT ON customer"
+  "  WHEN new.deleted = 0 AND new.merged_into IS NULL BEGIN"
+  "  INSERT OR IGNORE INTO customer_handle (handle, customer_num)"
+  "    SELECT value, new.num FROM json_each(new.handles);"
+  "END;"
+  "CREATE TRIGGER customer_handle_ad AFTER DELETE ON customer BEGIN"
+  "  DELETE FROM customer_handle WHERE customer_num = old.num;"
+  "END;"
+  "CREATE TRIGGER customer_handle_au AFTER UPDATE OF handles, deleted, merged_into ON customer BEGIN"
+  "  DELETE FROM customer_handle WHERE customer_num = old.num;"
+  "  INSERT OR IGNORE INTO customer_handle (handle, customer_num)"
+  "    SELECT value, new.num FROM json_each(new.handles) WHERE new.deleted = 0 AND new.merged_into IS NULL;"
+  "END;",
 };
 
 guint

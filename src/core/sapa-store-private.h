@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 #include <sapa/sapa-store.h>
+#include <sapa/sapa-change.h>
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,43 @@ SapaRecord *sapa_store_record_from_row   (const SapaEntity *entity,
                                           int               first);
 /* "id, f1, f2, ..." for SELECTs in descriptor order; static per entity. */
 const char *sapa_store_select_columns    (const SapaEntity *entity);
+
+/* Hooks of sapa_store_apply_changes_full(), called inside its transaction on
+ * the writer connection. @before may skip a change by setting *status to
+ * DUPLICATE or REJECTED (with a *reason); returning FALSE aborts everything. */
+typedef struct {
+  gboolean (*before) (sqlite3          *db,
+                      SapaChange       *change,
+                      SapaApplyStatus  *status,
+                      char            **reason,
+                      gpointer          data,
+                      GError          **error);
+  gboolean (*after)  (sqlite3          *db,
+                      SapaChange       *change,
+                      SapaApplyStatus   status,
+                      const char       *reason,
+                      gpointer          data,
+                      GError          **error);
+  /* Write each change's winning fields to the change log with its origin (the server). */
+  gboolean log_changes;
+} SapaApplyHooks;
+
+gboolean    sapa_store_apply_changes_full (SapaStore             *self,
+                                           GPtrArray             *changes,
+                                           const SapaApplyHooks  *hooks,
+                                           gpointer               data,
+                                           const char            *cursor,
+                                           GArray                *statuses,
+                                           GError               **error);
+
+typedef gboolean (*SapaTransactionFunc) (sqlite3  *db,
+                                         gpointer  data,
+                                         GError  **error);
+/* Runs @func on the writer connection inside BEGIN IMMEDIATE ... COMMIT
+ * (ROLLBACK when it returns FALSE). */
+gboolean    sapa_store_run_in_transaction (SapaStore            *self,
+                                           SapaTransactionFunc   func,
+                                           gpointer              data,
+                                           GError              **error);
 
 G_END_DECLS

@@ -30,6 +30,7 @@ struct _SapaStore
   char         *client_id;
   int           schema_version;
   GMainContext *owner_context;
+  GHashTable   *statements;   /* SQL -> prepared statement of the writer; under write_lock */
 };
 
 G_DEFINE_FINAL_TYPE (SapaStore, sapa_store, G_TYPE_OBJECT)
@@ -321,6 +322,7 @@ sapa_store_finalize (GObject *object)
         sqlite3_close_v2 (db);
       g_async_queue_unref (self->readers);
     }
+  g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->writer != NULL)
     {
       /* Leave a small WAL behind for the next start. */
@@ -359,6 +361,8 @@ sapa_store_init (SapaStore *self)
   g_mutex_init (&self->readers_lock);
   self->readers = g_async_queue_new ();
   self->hlc = sapa_hlc_new ();
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
 }
 
 /* -- opening -------------------------------------------------------------- */
@@ -1131,32 +1135,108 @@ prepare (sqlite3       *db,
   return sapa_store_prepare (db, sql, stmt, NULL, error);
 }
 
+/* A statement of the writer connection, prepared once and kept: the sync
+ * applies hundreds of thousands of changes through the same few statements.
+ * Call with write_lock held; the statement comes back reset and unbound. */
+static sqlite3_stmt *
+writer_statement (SapaStore   *self,
+                  const char  *sql,
+                  GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  /* Column lists of partial updates vary; keep the cache bounded. */
+  if (g_hash_table_size (self->statements) > 512)
+    g_hash_table_remove_all (self->statements);
+  rc = sqlite3_prepare_v3 (self->writer, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("prepare a database statement"));
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+/* Steps a kept statement to its end and resets it. */
+static gboolean
+writer_step (SapaStore    *self,
+             sqlite3_stmt *stmt,
+             const char   *what,
+             GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The branch a change belongs to, evaluated after the record was written:
+ * who may pull it from the server (DESIGN.md, "Who may see what"). */
+static const char *
+branch_of_change_sql (const char *entity)
+{
+  if (g_str_equal (entity, "branch"))
+    return "?3";
+  if (g_str_equal (entity, "customer"))
+    return "(SELECT branch_id FROM customer WHERE id = ?3)";
+  if (g_str_equal (entity, "conversation"))
+    return "(SELECT branch_id FROM conversation WHERE id = ?3)";
+  if (g_str_equal (entity, "survey_response"))
+    return "(SELECT branch_id FROM survey_response WHERE id = ?3)";
+  if (g_str_equal (entity, "agent"))
+    return "(SELECT branch_id FROM agent WHERE id = ?3)";
+  if (g_str_equal (entity, "interaction"))
+    return "(SELECT coalesce ((SELECT branch_id FROM conversation WHERE id = i.conversation_id),"
+           "                  (SELECT branch_id FROM customer WHERE id = i.customer_id))"
+           " FROM interaction AS i WHERE i.id = ?3)";
+  if (g_str_equal (entity, "audit_event"))
+    return "(SELECT branch_id FROM customer WHERE id = (SELECT customer_id FROM audit_event WHERE id = ?3))";
+  return "NULL";
+}
+
 static gboolean
 log_change (SapaStore   *self,
+            const char  *change_id,
             const char  *entity,
             const char  *id,
             const char  *op,
             guint64      hlc,
+            const char  *client_id,
             JsonObject  *fields,
             GError     **error)
 {
-  g_autofree char *change_id = sapa_uuid_new ();
+  g_autofree char *new_id = change_id ? NULL : sapa_uuid_new ();
+  g_autofree char *sql = NULL;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
 
   json_node_set_object (node, fields);
-  if (!prepare (self->writer,
-                "INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?);", &stmt, error))
+  sql = g_strdup_printf ("INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at, client_id, branch_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, %s);", branch_of_change_sql (entity));
+  if ((stmt = writer_statement (self, sql, error)) == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, change_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, change_id ? change_id : new_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, entity, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, op, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 5, (sqlite3_int64) hlc);
   sqlite3_bind_text (stmt, 6, json_to_string (node, FALSE), -1, g_free);
   sqlite3_bind_int64 (stmt, 7, g_get_real_time () / G_USEC_PER_SEC);
-  return step_done (self->writer, stmt, _("write the change log"), error);
+  sqlite3_bind_text (stmt, 8, client_id ? client_id : self->client_id, -1, SQLITE_STATIC);
+  return writer_step (self, stmt, _("write the change log"), error);
 }
 
 static JsonObject *
@@ -1178,13 +1258,42 @@ json_subset (SapaRecord *record,
   return out;
 }
 
+/* A field's stamp in field_hlc: "<hlc>:<client id>", so the merge can break
+ * ties between desks by client id (DESIGN.md, "Sync protocol v1"). */
 static char *
-field_hlc_json (GPtrArray *names,
-                guint64    hlc)
+stamp_new (guint64     hlc,
+           const char *client_id)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%s", hlc, client_id ? client_id : "");
+}
+
+/* Whether (hlc, client_id) is newer than a stored stamp (NULL = never written). */
+static gboolean
+stamp_is_newer (guint64     hlc,
+                const char *client_id,
+                const char *stored)
+{
+  guint64 stored_hlc;
+  const char *colon;
+  char *end = NULL;
+
+  if (stored == NULL)
+    return TRUE;
+  stored_hlc = g_ascii_strtoull (stored, &end, 10);
+  if (hlc != stored_hlc)
+    return hlc > stored_hlc;
+  colon = strchr (stored, ':');
+  return g_strcmp0 (client_id ? client_id : "", colon ? colon + 1 : "") > 0;
+}
+
+static char *
+field_hlc_json (GPtrArray  *names,
+                guint64     hlc,
+                const char *client_id)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *obj = json_object_new ();
-  g_autofree char *stamp = sapa_hlc_to_string (hlc);
+  g_autofree char *stamp = stamp_new (hlc, client_id);
 
   for (guint i = 0; i < names->len; i++)
     json_object_set_string_member (obj, g_ptr_array_index (names, i), stamp);
@@ -1200,16 +1309,16 @@ write_audit (SapaStore   *self,
              guint64      hlc,
              GError     **error);
 
+/* Inserts an append-only row (no change-log entry). CONFLICT when it exists. */
 static gboolean
-insert_append_only (SapaStore   *self,
-                    SapaRecord  *record,
-                    guint64      hlc,
-                    GError     **error)
+insert_append_only_row (SapaStore   *self,
+                        SapaRecord  *record,
+                        guint64      hlc,
+                        GError     **error)
 {
   const SapaEntity *e = sapa_record_get_entity (record);
   g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(JsonObject) fields = NULL;
-  sqlite3_stmt *stmt = NULL;
+  sqlite3_stmt *stmt;
   int rc;
 
   g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
@@ -1217,14 +1326,14 @@ insert_append_only (SapaStore   *self,
     g_string_append (sql, ", ?");
   g_string_append (sql, ");");
 
-  if (!prepare (self->writer, sql->str, &stmt, error))
+  if ((stmt = writer_statement (self, sql->str, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
   for (guint i = 0; i < e->n_fields; i++)
     bind_field (stmt, i + 2, record, &e->fields[i]);
   sqlite3_bind_int64 (stmt, e->n_fields + 2, (sqlite3_int64) hlc);
   rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
   if ((rc & 0xff) == SQLITE_CONSTRAINT &&
       (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE))
     {
@@ -1242,18 +1351,31 @@ insert_append_only (SapaStore   *self,
   if (g_str_equal (e->name, "interaction") &&
       g_strcmp0 (sapa_record_get_string (record, "direction"), "internal") != 0)
     {
-      if (!prepare (self->writer,
-                    "UPDATE customer SET last_contact_at = max(coalesce(last_contact_at, 0), ?1) WHERE id = ?2;",
-                    &stmt, error))
+      if ((stmt = writer_statement (self,
+                                    "UPDATE customer SET last_contact_at = max(coalesce(last_contact_at, 0), ?1) WHERE id = ?2;",
+                                    error)) == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, sapa_record_get_int (record, "started_at"));
       sqlite3_bind_text (stmt, 2, sapa_record_get_string (record, "customer_id"), -1, SQLITE_STATIC);
-      if (!step_done (self->writer, stmt, _("save the entry"), error))
+      if (!writer_step (self, stmt, _("save the entry"), error))
         return FALSE;
     }
+  return TRUE;
+}
 
+static gboolean
+insert_append_only (SapaStore   *self,
+                    SapaRecord  *record,
+                    guint64      hlc,
+                    GError     **error)
+{
+  const SapaEntity *e = sapa_record_get_entity (record);
+  g_autoptr(JsonObject) fields = NULL;
+
+  if (!insert_append_only_row (self, record, hlc, error))
+    return FALSE;
   fields = sapa_record_to_json (record);
-  return log_change (self, e->name, sapa_record_get_id (record), "upsert", hlc, fields, error);
+  return log_change (self, NULL, e->name, sapa_record_get_id (record), "upsert", hlc, NULL, fields, error);
 }
 
 static gboolean
@@ -1320,7 +1442,7 @@ upsert_mutable (SapaStore   *self,
     }
 
   sqlite3_bind_int64 (stmt, idx++, (sqlite3_int64) hlc);
-  sqlite3_bind_text (stmt, idx++, field_hlc_json (changed, hlc), -1, g_free);
+  sqlite3_bind_text (stmt, idx++, field_hlc_json (changed, hlc, self->client_id), -1, g_free);
   if (is_customer)
     sqlite3_bind_text (stmt, idx++, sapa_text_fold (sapa_record_get_string (record, "full_name")), -1, g_free);
   if (old != NULL)
@@ -1329,7 +1451,7 @@ upsert_mutable (SapaStore   *self,
     return FALSE;
 
   fields = json_subset (record, changed);
-  if (!log_change (self, e->name, id, "upsert", hlc, fields, error))
+  if (!log_change (self, NULL, e->name, id, "upsert", hlc, NULL, fields, error))
     return FALSE;
 
   /* Edits of personal data are audited: who (the desk's agent), what, when. */
@@ -1531,7 +1653,8 @@ sapa_store_delete (SapaStore   *self,
       return FALSE;
     }
 
-  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_hlc = ?1 WHERE id = ?2 AND deleted = 0;", e->name);
+  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_hlc = ?1, field_hlc = json_patch(field_hlc, ?3) "
+                         "WHERE id = ?2 AND deleted = 0;", e->name);
   g_mutex_lock (&self->write_lock);
   ok = begin (self, error);
   if (ok)
@@ -1540,8 +1663,12 @@ sapa_store_delete (SapaStore   *self,
       ok = prepare (self->writer, sql, &stmt, error);
       if (ok)
         {
+          g_autoptr(GPtrArray) deleted = g_ptr_array_new ();
+
+          g_ptr_array_add (deleted, (gpointer) "deleted");
           sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) hlc);
           sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 3, field_hlc_json (deleted, hlc, self->client_id), -1, g_free);
           ok = step_done (self->writer, stmt, _("delete the record"), error);
         }
       if (ok && sqlite3_changes (self->writer) == 0)
@@ -1551,7 +1678,7 @@ sapa_store_delete (SapaStore   *self,
           ok = FALSE;
         }
       if (ok)
-        ok = log_change (self, e->name, id, "delete", hlc, fields, error);
+        ok = log_change (self, NULL, e->name, id, "delete", hlc, NULL, fields, error);
       ok = commit_or_rollback (self, ok, error);
     }
   g_mutex_unlock (&self->write_lock);
@@ -1559,6 +1686,387 @@ sapa_store_delete (SapaStore   *self,
   if (ok)
     notify_changes (self, NULL, e->name, id);
   return ok;
+}
+
+/* -- applying changes made elsewhere --------------------------------------- */
+
+static JsonObject *
+field_stamps (sqlite3_stmt *stmt,
+              int           col)
+{
+  g_autoptr(JsonNode) node = NULL;
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+
+  if (text != NULL)
+    node = json_from_string (text, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_new ();
+  return json_object_ref (json_node_get_object (node));
+}
+
+static const char *
+stamp_of (JsonObject *stamps,
+          const char *field)
+{
+  JsonNode *node = json_object_get_member (stamps, field);
+
+  return node && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : NULL;
+}
+
+static SapaApplyStatus
+rejected (char       **reason,
+          const char  *text)
+{
+  g_free (*reason);
+  *reason = g_strdup (text);
+  return SAPA_APPLY_REJECTED;
+}
+
+/* Inserts an append-only record once; a second arrival changes nothing. */
+static gboolean
+apply_append_only (SapaStore        *self,
+                   const SapaChange *change,
+                   gboolean          log,
+                   SapaApplyStatus  *status,
+                   char            **reason,
+                   GError          **error)
+{
+  SapaRecord *record = change->record;
+  const SapaEntity *e = sapa_record_get_entity (record);
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?1;", e->name);
+  g_autoptr(GError) invalid = NULL;
+  GError *local = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if ((stmt = writer_statement (self, sql, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *status = SAPA_APPLY_DUPLICATE;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("save the entry"));
+      return FALSE;
+    }
+  if (!sapa_record_validate (record, &invalid))
+    {
+      *status = rejected (reason, invalid->message);
+      return TRUE;
+    }
+  if (!insert_append_only_row (self, record, change->hlc, &local))
+    {
+      /* The same external message delivered under another id. */
+      if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT))
+        {
+          g_error_free (local);
+          *status = SAPA_APPLY_DUPLICATE;
+          return TRUE;
+        }
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  *status = SAPA_APPLY_APPLIED;
+  if (log)
+    {
+      g_autoptr(JsonObject) fields = sapa_record_to_json (record);
+
+      return log_change (self, change->change_id, e->name, sapa_record_get_id (record), "upsert",
+                         change->hlc, change->client_id, fields, error);
+    }
+  return TRUE;
+}
+
+/* Merges a mutable record field by field: each field the change sets is
+ * taken when the change's (hlc, client id) is newer than the field's stamp. */
+static gboolean
+apply_mutable (SapaStore        *self,
+               const SapaChange *change,
+               gboolean          log,
+               SapaApplyStatus  *status,
+               char            **reason,
+               GError          **error)
+{
+  SapaRecord *record = change->record;
+  const SapaEntity *e = sapa_record_get_entity (record);
+  const char *id = sapa_record_get_id (record);
+  gboolean is_customer = g_str_equal (e->name, "customer");
+  g_autofree char *select = g_strdup_printf ("SELECT %s, deleted, field_hlc FROM %s WHERE id = ?1;",
+                                             sapa_store_select_columns (e), e->name);
+  g_autofree char *stamp = stamp_new (change->hlc, change->client_id);
+  g_autoptr(SapaRecord) old = NULL;
+  g_autoptr(SapaRecord) merged = NULL;
+  g_autoptr(JsonObject) stamps = NULL;
+  g_autoptr(JsonObject) set = sapa_record_to_json (record);
+  g_autoptr(JsonObject) winning = json_object_new ();
+  g_autoptr(GPtrArray) winners = g_ptr_array_new ();
+  g_autoptr(GString) sql = g_string_new (NULL);
+  g_autoptr(GError) invalid = NULL;
+  gboolean deleted = FALSE;
+  gboolean delete_wins = FALSE;
+  sqlite3_stmt *stmt;
+  int rc, idx;
+
+  if ((stmt = writer_statement (self, select, error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      old = sapa_store_record_from_row (e, stmt, 0);
+      deleted = sqlite3_column_int (stmt, e->n_fields + 1) != 0;
+      stamps = field_stamps (stmt, e->n_fields + 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("read a record"));
+      return FALSE;
+    }
+
+  if (old == NULL)
+    {
+      if (change->op == SAPA_CHANGE_DELETE)
+        {
+          /* Nothing here to delete: whoever sees the record later gets its tombstone. */
+          *status = SAPA_APPLY_SUPERSEDED;
+          return TRUE;
+        }
+      if (!sapa_record_validate (record, &invalid))
+        {
+          *status = rejected (reason, invalid->message);
+          return TRUE;
+        }
+      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
+                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
+      for (guint i = 0; i < e->n_fields + 2 + (is_customer ? 1 : 0); i++)
+        g_string_append (sql, ", ?");
+      g_string_append (sql, ");");
+      if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+      for (guint i = 0; i < e->n_fields; i++)
+        bind_field (stmt, i + 2, record, &e->fields[i]);
+      idx = e->n_fields + 2;
+      {
+        g_autoptr(GList) names = json_object_get_members (set);
+
+        for (GList *l = names; l; l = l->next)
+          g_ptr_array_add (winners, l->data);
+        json_object_unref (winning);
+        winning = json_object_ref (set);
+      }
+    }
+  else
+    {
+      g_autoptr(GList) names = json_object_get_members (set);
+
+      if (change->op == SAPA_CHANGE_DELETE)
+        delete_wins = !deleted && stamp_is_newer (change->hlc, change->client_id, stamp_of (stamps, "deleted"));
+      for (GList *l = names; l; l = l->next)
+        if (stamp_is_newer (change->hlc, change->client_id, stamp_of (stamps, l->data)))
+          {
+            g_ptr_array_add (winners, l->data);
+            json_object_set_member (winning, l->data, json_node_copy (json_object_get_member (set, l->data)));
+          }
+      if (winners->len == 0 && !delete_wins)
+        {
+          *status = SAPA_APPLY_SUPERSEDED;
+          return TRUE;
+        }
+
+      /* The merged record must still be valid (a required field cleared is refused). */
+      merged = sapa_record_copy (old);
+      for (guint i = 0; i < winners->len; i++)
+        {
+          const char *name = g_ptr_array_index (winners, i);
+          const SapaField *f = sapa_entity_find_field (e, name);
+          g_autoptr(JsonObject) one = json_object_new ();
+          g_autoptr(SapaRecord) value = NULL;
+
+          json_object_set_member (one, name, json_node_copy (json_object_get_member (set, name)));
+          value = sapa_record_new_from_json (e->name, id, one, NULL);
+          if (value == NULL || !sapa_record_has (value, name))
+            sapa_record_unset (merged, name);
+          else if (f->type == SAPA_FIELD_TEXT)
+            sapa_record_set_string (merged, name, sapa_record_get_string (value, name));
+          else if (f->type == SAPA_FIELD_LIST)
+            {
+              g_auto(GStrv) list = sapa_record_dup_list (value, name);
+              sapa_record_set_list (merged, name, (const char * const *) list);
+            }
+          else
+            sapa_record_set_int (merged, name, sapa_record_get_int (value, name));
+        }
+      if (!sapa_record_validate (merged, &invalid))
+        {
+          *status = rejected (reason, invalid->message);
+          return TRUE;
+        }
+
+      g_string_printf (sql, "UPDATE %s SET ", e->name);
+      for (guint i = 0; i < winners->len; i++)
+        g_string_append_printf (sql, "%s = ?, ", (const char *) g_ptr_array_index (winners, i));
+      if (delete_wins)
+        {
+          g_string_append (sql, "deleted = 1, ");
+          g_ptr_array_add (winners, (gpointer) "deleted");
+        }
+      g_string_append_printf (sql, "updated_hlc = max(updated_hlc, ?), field_hlc = json_patch(field_hlc, ?)%s "
+                              "WHERE id = ?;", is_customer ? ", name_key = ?" : "");
+      if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+        return FALSE;
+      idx = 1;
+      for (guint i = 0; i < winners->len; i++)
+        if (!g_str_equal (g_ptr_array_index (winners, i), "deleted"))
+          bind_field (stmt, idx++, record, sapa_entity_find_field (e, g_ptr_array_index (winners, i)));
+    }
+
+  sqlite3_bind_int64 (stmt, idx++, (sqlite3_int64) change->hlc);
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+    JsonObject *obj = json_object_new ();
+
+    for (guint i = 0; i < winners->len; i++)
+      json_object_set_string_member (obj, g_ptr_array_index (winners, i), stamp);
+    json_node_take_object (node, obj);
+    sqlite3_bind_text (stmt, idx++, json_to_string (node, FALSE), -1, g_free);
+  }
+  if (is_customer)
+    sqlite3_bind_text (stmt, idx++,
+                       sapa_text_fold (sapa_record_get_string (merged ? merged : record, "full_name")),
+                       -1, g_free);
+  if (old != NULL)
+    sqlite3_bind_text (stmt, idx++, id, -1, SQLITE_STATIC);
+  if (!writer_step (self, stmt, _("save the record"), error))
+    return FALSE;
+
+  *status = SAPA_APPLY_APPLIED;
+  if (log)
+    {
+      g_autoptr(JsonObject) none = json_object_new ();
+
+      return log_change (self, change->change_id, e->name, id, delete_wins ? "delete" : "upsert",
+                         change->hlc, change->client_id, delete_wins ? none : winning, error);
+    }
+  return TRUE;
+}
+
+static gboolean
+set_meta_locked (SapaStore   *self,
+                 const char  *key,
+                 const char  *value,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if ((stmt = writer_statement (self, "INSERT OR REPLACE INTO desk_meta (key, value) VALUES (?1, ?2);", error)) == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return writer_step (self, stmt, _("save the desk settings"), error);
+}
+
+gboolean
+sapa_store_apply_changes_full (SapaStore             *self,
+                               GPtrArray             *changes,
+                               const SapaApplyHooks  *hooks,
+                               gpointer               data,
+                               const char            *cursor,
+                               GArray                *statuses,
+                               GError               **error)
+{
+  g_autoptr(GPtrArray) written = g_ptr_array_new ();
+  gboolean log = hooks != NULL && hooks->log_changes;
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+
+  if (statuses != NULL)
+    g_array_set_size (statuses, 0);
+
+  g_mutex_lock (&self->write_lock);
+  ok = begin (self, error);
+  for (guint i = 0; ok && i < changes->len; i++)
+    {
+      SapaChange *change = g_ptr_array_index (changes, i);
+      SapaApplyStatus status = SAPA_APPLY_APPLIED;
+      g_autofree char *reason = NULL;
+
+      if (hooks != NULL && hooks->before != NULL &&
+          !hooks->before (self->writer, change, &status, &reason, data, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (status == SAPA_APPLY_APPLIED)
+        {
+          /* Edits made here after this one must order after it. */
+          sapa_hlc_observe (self->hlc, change->hlc, -1, NULL);
+          if (sapa_record_get_entity (change->record)->append_only)
+            ok = apply_append_only (self, change, log, &status, &reason, error);
+          else
+            ok = apply_mutable (self, change, log, &status, &reason, error);
+        }
+      if (ok && status == SAPA_APPLY_APPLIED)
+        g_ptr_array_add (written, change->record);
+      if (ok && hooks != NULL && hooks->after != NULL)
+        ok = hooks->after (self->writer, change, status, reason, data, error);
+      if (ok && statuses != NULL)
+        g_array_append_val (statuses, status);
+    }
+  if (ok && cursor != NULL)
+    ok = set_meta_locked (self, "sync_cursor", cursor, error);
+  ok = commit_or_rollback (self, ok, error);
+  g_mutex_unlock (&self->write_lock);
+
+  if (!ok && statuses != NULL)
+    g_array_set_size (statuses, 0);
+  if (ok && written->len > 0)
+    notify_changes (self, written, NULL, NULL);
+  return ok;
+}
+
+gboolean
+sapa_store_apply_changes (SapaStore   *self,
+                          GPtrArray   *changes,
+                          const char  *cursor,
+                          GArray      *statuses,
+                          GError     **error)
+{
+  return sapa_store_apply_changes_full (self, changes, NULL, NULL, cursor, statuses, error);
+}
+
+gboolean
+sapa_store_run_in_transaction (SapaStore             *self,
+                               SapaTransactionFunc    func,
+                               gpointer               data,
+                               GError               **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  ok = begin (self, error);
+  if (ok)
+    ok = commit_or_rollback (self, func (self->writer, data, error), error);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+SapaHlc *
+sapa_store_get_hlc (SapaStore *self)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  return self->hlc;
 }
 
 /* -- change log ----------------------------------------------------------- */
@@ -1624,3 +2132,197 @@ sapa_store_count_changes (SapaStore *self)
   return n;
 }
 
+
+GPtrArray *
+sapa_store_list_unpushed (SapaStore   *self,
+                          guint        limit,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+
+  db = sapa_store_acquire_reader (self);
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT seq, change_id, entity, record_id, op, hlc, fields, client_id FROM change_log "
+                           "WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1;", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, limit ? limit : G_MAXINT);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          JsonObject *o = json_object_new ();
+          g_autoptr(JsonNode) fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
+          g_autofree char *hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
+          const char *client_id = (const char *) sqlite3_column_text (stmt, 7);
+
+          json_object_set_int_member (o, "seq", sqlite3_column_int64 (stmt, 0));
+          json_object_set_string_member (o, "change_id", (const char *) sqlite3_column_text (stmt, 1));
+          json_object_set_string_member (o, "entity", (const char *) sqlite3_column_text (stmt, 2));
+          json_object_set_string_member (o, "id", (const char *) sqlite3_column_text (stmt, 3));
+          json_object_set_string_member (o, "op", (const char *) sqlite3_column_text (stmt, 4));
+          json_object_set_string_member (o, "hlc", hlc);
+          json_object_set_member (o, "fields", fields ? json_node_copy (fields) : json_node_new (JSON_NODE_OBJECT));
+          json_object_set_string_member (o, "client_id", client_id ? client_id : self->client_id);
+          g_ptr_array_add (out, o);
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    sapa_store_set_sqlite_error (error, db, rc, _("read the change log"));
+  sapa_store_release_reader (self, db);
+  return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
+}
+
+gint64
+sapa_store_count_unpushed (SapaStore *self)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), -1);
+  db = sapa_store_acquire_reader (self);
+  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM change_log WHERE pushed_at IS NULL;", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sapa_store_release_reader (self, db);
+  return n;
+}
+
+gboolean
+sapa_store_mark_pushed (SapaStore          *self,
+                        const char * const *change_ids,
+                        GError            **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (change_ids != NULL, FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  ok = begin (self, error);
+  for (guint i = 0; ok && change_ids[i] != NULL; i++)
+    {
+      sqlite3_stmt *stmt = writer_statement (self,
+                                             "UPDATE change_log SET pushed_at = ?1 WHERE change_id = ?2 AND pushed_at IS NULL;",
+                                             error);
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_text (stmt, 2, change_ids[i], -1, SQLITE_STATIC);
+      ok = writer_step (self, stmt, _("write the change log"), error);
+    }
+  ok = commit_or_rollback (self, ok, error);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+/* A JSON object expression of every field of @e's row, in the wire format. */
+static char *
+fields_json_sql (const SapaEntity *e)
+{
+  GString *s = g_string_new ("json_object(");
+
+  for (guint i = 0; i < e->n_fields; i++)
+    {
+      const SapaField *f = &e->fields[i];
+
+      g_string_append_printf (s, "%s'%s', ", i ? ", " : "", f->name);
+      switch (f->type)
+        {
+        case SAPA_FIELD_TEXT:
+        case SAPA_FIELD_INT:
+          g_string_append_printf (s, "r.%s", f->name);
+          break;
+        case SAPA_FIELD_BOOL:
+          g_string_append_printf (s, "json(CASE WHEN r.%s THEN 'true' ELSE 'false' END)", f->name);
+          break;
+        case SAPA_FIELD_TIME:
+          g_string_append_printf (s, "strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', r.%s, 'unixepoch')", f->name);
+          break;
+        case SAPA_FIELD_LIST:
+          g_string_append_printf (s, "json(r.%s)", f->name);
+          break;
+        }
+    }
+  g_string_append (s, ")");
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+log_existing_locked (SapaStore  *self,
+                     GError    **error)
+{
+  /* Parents before children, so a desk applying in log order never meets a
+   * conversation before its customer. */
+  static const char * const order[] = {
+    "branch", "agent", "canned_response", "customer", "conversation",
+    "interaction", "survey_response", "audit_event",
+  };
+  guint64 hlc = sapa_hlc_now (self->hlc);
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      const SapaEntity *e = sapa_entity_lookup (order[i]);
+      g_autofree char *fields = fields_json_sql (e);
+      g_autofree char *branch = NULL;
+      g_autofree char *sql = NULL;
+      g_autofree char *stamp_col = g_strdup (e->append_only ? "r.created_hlc" : "r.updated_hlc");
+      sqlite3_stmt *stmt = NULL;
+
+      /* branch_of_change_sql() refers to the record id as ?3. */
+      {
+        g_auto(GStrv) parts = g_strsplit (branch_of_change_sql (e->name), "?3", -1);
+        branch = g_strjoinv ("r.id", parts);
+      }
+      sql = g_strdup_printf ("INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at, client_id, branch_id) "
+                             "SELECT lower(printf('%%s-%%s-4%%s-%%s%%s-%%s', hex(randomblob(4)), hex(randomblob(2)),"
+                             "         substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random() %% 4), 1),"
+                             "         substr(hex(randomblob(2)), 2), hex(randomblob(6)))),"
+                             "       '%s', r.id, 'upsert', CASE WHEN %s > 0 THEN %s ELSE ?1 END, %s, ?2, ?3, %s "
+                             "FROM %s AS r WHERE %s NOT EXISTS (SELECT 1 FROM temp.logged AS l WHERE l.record_id = r.id);",
+                             e->name, stamp_col, stamp_col, fields, branch, e->name,
+                             e->append_only ? "" : "r.deleted = 0 AND");
+      if (!exec (self->writer, "DROP TABLE IF EXISTS temp.logged;", _("write the change log"), error))
+        return FALSE;
+      {
+        g_autofree char *collect = g_strdup_printf ("CREATE TEMP TABLE logged (record_id TEXT PRIMARY KEY) WITHOUT ROWID;"
+                                                    "INSERT OR IGNORE INTO temp.logged SELECT record_id FROM change_log WHERE entity = '%s';",
+                                                    e->name);
+        if (!exec (self->writer, collect, _("write the change log"), error))
+          return FALSE;
+      }
+      if (!prepare (self->writer, sql, &stmt, error))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) hlc);
+      sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC);
+      sqlite3_bind_text (stmt, 3, self->client_id, -1, SQLITE_STATIC);
+      if (!step_done (self->writer, stmt, _("write the change log"), error))
+        return FALSE;
+    }
+  return exec (self->writer, "DROP TABLE IF EXISTS temp.logged;", _("write the change log"), error);
+}
+
+gboolean
+sapa_store_log_existing (SapaStore  *self,
+                         GError    **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  ok = begin (self, error);
+  if (ok)
+    ok = commit_or_rollback (self, log_existing_locked (self, error), error);
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "sapa-server"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sapa-server.h"
+#include "sapa-server-admin.h"
+#include "sapa-server-db.h"
+
+#define SHUTDOWN_WAIT_MS 5000
+
+static const char * const admin_commands[] = { "init", "user", "branch", "channel", "seed", NULL };
+
+static gboolean
+quit_cb (gpointer data)
+{
+  GMainLoop *loop = data;
+
+  g_message ("Stopping on request");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* "HOST:PORT", "[v6]:PORT" or ":PORT" (all addresses). */
+static gboolean
+parse_listen (const char  *text,
+              char       **host,
+              guint16     *port,
+              GError     **error)
+{
+  const char *colon = strrchr (text, ':');
+  guint64 value;
+
+  if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--listen takes HOST:PORT, for example 127.0.0.1:8480 (port 0 picks a free port)"));
+      return FALSE;
+    }
+  if (colon == text)
+    *host = g_strdup ("0.0.0.0");
+  else if (text[0] == '[' && colon[-1] == ']')
+    *host = g_strndup (text + 1, colon - text - 2);
+  else
+    *host = g_strndup (text, colon - text);
+  *port = (guint16) value;
+  return TRUE;
+}
+
+static int
+serve (int    argc,
+       char **argv)
+{
+  g_autofree char *data_dir = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *tls_cert = NULL;
+  g_autofree char *tls_key = NULL;
+  g_autofree char *host = NULL;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+      N_("Directory holding the server's database (made by “sapa-server init”)"), N_("DIR") },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
+      N_("Address and port to listen on (default 127.0.0.1:8480; port 0 picks a free one)"), N_("HOST:PORT") },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
+      N_("PEM certificate (chain) to serve HTTPS with"), N_("FILE") },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
+      N_("PEM private key of the certificate"), N_("FILE") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(SapaServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  guint16 port = 8480, bound = 0;
+  guint term_id, int_id;
+
+  context = g_option_context_new (_("[serve] — the Sapa sync server"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+    _("Serves Sapa's sync protocol (docs/api/openapi.yaml) to the desks.\n\n"
+      "Administration:\n"
+      "  sapa-server init --data DIR\n"
+      "  sapa-server user add|list|disable|passwd ...\n"
+      "  sapa-server branch add ...\n"
+      "  sapa-server channel add ...\n"
+      "  sapa-server seed --data DIR --customers N --seed S\n"
+      "Run “sapa-server COMMAND --help” for each command's options."));
+  g_option_context_set_description (context,
+    _("Reached over the internet, put nginx (or another proxy) in front for TLS, "
+      "request limits and timeouts; see the README. Logs go to the journal or "
+      "standard error; set G_MESSAGES_DEBUG=sapa-server for request logs."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      g_printerr (_("Run “sapa-server --help” to see the options.\n"));
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("sapa-server %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (argc > 1 && !(argc == 2 && g_str_equal (argv[1], "serve")))
+    {
+      g_printerr (_("Unknown command “%s”. Commands: serve, init, user, branch, channel, seed.\n"), argv[1]);
+      return 2;
+    }
+  if (data_dir == NULL)
+    {
+      g_printerr (_("Say where the server's data are with --data DIR (make them with “sapa-server init --data DIR”).\n"));
+      return 2;
+    }
+  if (listen == NULL)
+    host = g_strdup ("127.0.0.1");
+  else if (!parse_listen (listen, &host, &port, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  if ((tls_cert == NULL) != (tls_key == NULL))
+    {
+      g_printerr (_("HTTPS needs both --tls-cert and --tls-key.\n"));
+      return 2;
+    }
+  if (tls_cert != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (tls_cert, tls_key, &error);
+      if (certificate == NULL)
+        {
+          g_printerr (_("Cannot load the TLS certificate: %s\n"), error->message);
+          return 1;
+        }
+    }
+
+  store = sapa_server_db_open (data_dir, FALSE, &error);
+  if (store == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  server = sapa_server_new (store, certificate, &error);
+  if (server == NULL || !sapa_server_listen (server, host, port, &bound, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  /* Tests read this first line to learn the port. */
+  if (strchr (host, ':') != NULL)
+    g_print ("Listening on %s://[%s]:%u/\n", certificate ? "https" : "http", host, bound);
+  else
+    g_print ("Listening on %s://%s:%u/\n", certificate ? "https" : "http", host, bound);
+  fflush (stdout);
+  g_message ("sapa-server %s serving %s on %s port %u", PACKAGE_VERSION, data_dir, host, bound);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+
+  sapa_server_shutdown (server, SHUTDOWN_WAIT_MS);
+  g_message ("Stopped");
+  return 0;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SAPA_LOCALEDIR") ? g_getenv ("SAPA_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("sapa-server");
+  /* A desk hanging up mid-answer must not kill the server. */
+  signal (SIGPIPE, SIG_IGN);
+
+  if (argc > 1 && g_strv_contains (admin_commands, argv[1]))
+    return sapa_server_admin_run (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "serve"))
+    {
+      argv[1] = argv[0];
+      return serve (argc - 1, argv + 1);
+    }
+  return serve (argc, argv);
+}
