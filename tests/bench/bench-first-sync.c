@@ -176,7 +176,8 @@ main (int   argc,
         }
       g_print ("Seeding %d customers (seed %d)...\n", customers, seed);
       started = sapa_test_now_ms ();
-      out = sapa_test_server_admin (server, NULL, &error, "seed", "--customers", n, "--seed", s, NULL);
+      out = sapa_test_server_admin (server, NULL, &error, "seed", "--customers", n, "--seed", s,
+                                    "--interactions-per-customer", "10", NULL);
       if (out == NULL)
         g_error ("%s", error->message);
       g_print ("Seeded in %.1f s\n", (sapa_test_now_ms () - started) / 1000);

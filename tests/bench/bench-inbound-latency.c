@@ -139,7 +139,7 @@ main (int   argc,
   server = sapa_test_server_new (NULL, &error);
   if (server == NULL)
     g_error ("%s", error->message);
-  out = sapa_test_server_admin (server, NULL, &error, "channel", "add", "whatsapp", NULL);
+  out = sapa_test_server_admin (server, NULL, &error, "channel", "add", "--name", "whatsapp", NULL);
   if (out == NULL)
     g_error ("%s", error->message);
   secret = parse_secret (out);

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sqlite3.h>
 #include <glib/gstdio.h>
 
@@ -109,6 +110,9 @@ sapa_test_server_add_user (SapaTestServer  *server,
 
   g_ptr_array_add (args, g_strdup ("user"));
   g_ptr_array_add (args, g_strdup ("add"));
+  g_ptr_array_add (args, g_strdup ("--username"));
+  g_ptr_array_add (args, g_strdup (username));
+  g_ptr_array_add (args, g_strdup ("--name"));
   g_ptr_array_add (args, g_strdup (username));
   g_ptr_array_add (args, g_strdup ("--role"));
   g_ptr_array_add (args, g_strdup (role));
@@ -128,7 +132,7 @@ sapa_test_server_new (const char  *data_dir,
   g_autoptr(SapaTestServer) server = g_new0 (SapaTestServer, 1);
 
   server->binary = g_strdup (sapa_test_server_binary ());
-  server->root = g_dir_make_tmp ("sapa-sync-XXXXXX", error);
+  server->root = g_dir_make_tmp ("sapa-synctest-XXXXXX", error);
   if (server->root == NULL)
     return NULL;
   if (data_dir != NULL)
@@ -177,6 +181,14 @@ parse_listening (const char *text,
   return TRUE;
 }
 
+/* In the server's process: it goes when the test or benchmark goes, even
+ * when that one aborts, so no server is left behind. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static gboolean
 start_once (SapaTestServer  *server,
             gboolean        *retry,
@@ -189,6 +201,7 @@ start_once (SapaTestServer  *server,
 
   *retry = FALSE;
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   server->process = g_subprocess_launcher_spawn (launcher, error, server->binary, "serve",
                                                  "--data", server->data_dir, "--listen", listen, NULL);
   if (server->process == NULL)

@@ -401,6 +401,7 @@ desk_make_shared (Desk *desk)
       g_autofree char *name = random_name (desk->rand);
 
       sapa_record_set_string (customer, "full_name", name);
+      sapa_record_set_string (customer, "segment", "regular");
       save (desk, customer);
       g_ptr_array_add (chaos.shared, g_strdup (sapa_record_get_id (customer)));
     }
