@@ -7,6 +7,7 @@
 
 #include <sapa/sapa-change.h>
 #include <sapa/sapa-hlc.h>
+#include <sapa/sapa-json.h>
 
 G_DEFINE_QUARK (sapa-change-error-quark, sapa_change_error)
 
@@ -121,19 +122,21 @@ sapa_change_from_string (const char  *text,
                          gssize       length,
                          GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
   GError *local = NULL;
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, text, length, &local))
+  /* Not json_parser_load_from_data directly: see sapa_json_parse_one. */
+  root = sapa_json_parse_one (text, length, &local);
+  if (root == NULL)
     {
       g_set_error (error, SAPA_CHANGE_ERROR, SAPA_CHANGE_ERROR_MALFORMED,
                    _("The change is not valid JSON: %s"), local->message);
       g_error_free (local);
       return NULL;
     }
-  return sapa_change_from_json (json_parser_get_root (parser), error);
+  return sapa_change_from_json (root, error);
 }
 
 JsonNode *

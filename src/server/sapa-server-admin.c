@@ -92,13 +92,19 @@ open_data (const char  *data_dir,
   return sapa_server_db_open (data_dir, FALSE, error);
 }
 
-/* The agent record with @username (not deleted), or NULL. */
+/* The agent record with @username (not deleted), or NULL. Demo data may hold
+ * a second agent of the same name: the one who can sign in wins, and two
+ * that both can are an error. */
 static SapaRecord *
 find_user (SapaStore  *store,
            const char *username,
            GError    **error)
 {
   g_autoptr(GPtrArray) agents = sapa_store_list (store, "agent", error);
+  g_autoptr(GPtrArray) matches = g_ptr_array_new ();
+  g_autoptr(SapaAuth) auth = NULL;
+  SapaRecord *with_password = NULL;
+  guint n_with_password = 0;
 
   if (agents == NULL)
     return NULL;
@@ -107,8 +113,25 @@ find_user (SapaStore  *store,
       SapaRecord *a = g_ptr_array_index (agents, i);
 
       if (g_strcmp0 (sapa_record_get_string (a, "username"), username) == 0)
-        return g_object_ref (a);
+        g_ptr_array_add (matches, a);
     }
+  if (matches->len == 0)
+    return NULL;
+  if (matches->len == 1)
+    return g_object_ref (g_ptr_array_index (matches, 0));
+
+  auth = sapa_auth_new (store);
+  for (guint i = 0; i < matches->len; i++)
+    if (sapa_auth_has_credential (auth, sapa_record_get_id (g_ptr_array_index (matches, i))))
+      {
+        with_password = g_ptr_array_index (matches, i);
+        n_with_password++;
+      }
+  if (n_with_password == 1)
+    return g_object_ref (with_password);
+  g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT,
+               _("More than one user is called “%s” (demo data may repeat names). Add a user with another username instead."),
+               username);
   return NULL;
 }
 
@@ -227,13 +250,15 @@ prompt_hidden (const char *prompt)
   gboolean hidden = FALSE;
   char *line;
 
-  g_printerr ("%s", prompt);
+  /* Echo goes off before the prompt shows, so nothing typed after the
+   * prompt is shown or thrown away. */
   if (tcgetattr (STDIN_FILENO, &old) == 0)
     {
       quiet = old;
       quiet.c_lflag &= ~(tcflag_t) ECHO;
       hidden = tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
     }
+  g_printerr ("%s", prompt);
   line = read_line (stdin);
   if (hidden)
     tcsetattr (STDIN_FILENO, TCSAFLUSH, &old);

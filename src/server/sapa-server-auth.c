@@ -263,6 +263,8 @@ sapa_auth_new (SapaStore *store)
   g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
 
   ensure_sodium ();
+  /* Made now, so that the first unknown name is not slower than the next. */
+  dummy_hash ();
   auth = g_new0 (SapaAuth, 1);
   auth->store = g_object_ref (store);
   return auth;
@@ -415,39 +417,61 @@ retry_after_for (sqlite3     *db,
   return TRUE;
 }
 
+/*
+ * Each attempt is first written down as a failure, in the same transaction
+ * that checks the limits, so attempts made in parallel cannot all slip under
+ * the limit while their passwords are being checked. A successful attempt
+ * then takes its rows back out (and the user's earlier failures with them).
+ */
 typedef struct {
   const char *user_key;
   const char *address_key;   /* nullable */
   gint64      at;
-} Failure;
+  guint       retry_after;   /* out: > 0 when limited (nothing was written) */
+  gint64      rowids[2];     /* out: the rows written for this attempt */
+} Attempt;
 
 static gboolean
-record_failure_cb (sqlite3   *db,
-                   gpointer   user_data,
-                   GError   **error)
+begin_attempt_cb (sqlite3   *db,
+                  gpointer   user_data,
+                  GError   **error)
 {
-  Failure *f = user_data;
-  const char *keys[] = { f->user_key, f->address_key };
+  Attempt *at = user_data;
+  const char *keys[] = { at->user_key, at->address_key };
+  const guint limits[] = { SAPA_AUTH_MAX_USER_FAILURES, SAPA_AUTH_MAX_ADDRESS_FAILURES };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      guint wait = 0;
+
+      if (keys[i] != NULL && !retry_after_for (db, keys[i], limits[i], at->at, &wait, error))
+        return FALSE;
+      at->retry_after = MAX (at->retry_after, wait);
+    }
+  if (at->retry_after > 0)
+    return TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
       sqlite3_stmt *stmt = NULL;
 
+      at->rowids[i] = 0;
       if (keys[i] == NULL)
         continue;
       /* Failures that left the window no longer count: keep the table small. */
       if (!prepare (db, "DELETE FROM login_failure WHERE key = ?1 AND at <= ?2;", &stmt, error))
         return FALSE;
       sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, f->at - SAPA_AUTH_FAILURE_WINDOW);
+      sqlite3_bind_int64 (stmt, 2, at->at - SAPA_AUTH_FAILURE_WINDOW);
       if (!step_done (stmt, db, error))
         return FALSE;
       if (!prepare (db, "INSERT INTO login_failure (key, at) VALUES (?1, ?2);", &stmt, error))
         return FALSE;
       sqlite3_bind_text (stmt, 1, keys[i], -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, f->at);
+      sqlite3_bind_int64 (stmt, 2, at->at);
       if (!step_done (stmt, db, error))
         return FALSE;
+      at->rowids[i] = sqlite3_last_insert_rowid (db);
     }
   return TRUE;
 }
@@ -503,6 +527,7 @@ find_credential (sqlite3     *db,
 typedef struct {
   const char *agent_id;
   const char *user_key;
+  gint64      address_rowid;  /* this attempt's row for the address, or 0 */
   const char *hash;
   const char *device;
   gint64      at;
@@ -516,10 +541,12 @@ issue_token_cb (sqlite3   *db,
   Issue *is = user_data;
   sqlite3_stmt *stmt = NULL;
 
-  /* Success clears the user's failures (the address keeps its count). */
-  if (!prepare (db, "DELETE FROM login_failure WHERE key = ?;", &stmt, error))
+  /* Success clears the user's failures; the address keeps its earlier ones
+   * but not this attempt. */
+  if (!prepare (db, "DELETE FROM login_failure WHERE key = ?1 OR rowid = ?2;", &stmt, error))
     return FALSE;
   sqlite3_bind_text (stmt, 1, is->user_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, is->address_rowid);
   if (!step_done (stmt, db, error))
     return FALSE;
 
@@ -570,7 +597,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
   g_autofree char *hash = NULL;
   g_autoptr(SapaPrincipal) who = NULL;
   Credential cred = { 0 };
-  guint wait_user = 0, wait_address = 0;
+  gint64 address_rowid = 0;
   gboolean ok;
   gboolean good = FALSE;
   sqlite3 *db;
@@ -595,11 +622,23 @@ sapa_auth_sign_in (SapaAuth       *auth,
   if (address != NULL && *address != '\0')
     address_key = g_strconcat ("addr:", address, NULL);
 
+  {
+    Attempt at = { user_key, address_key, t, 0, { 0, 0 } };
+
+    if (!sapa_server_db_write (auth->store, begin_attempt_cb, &at, error))
+      return NULL;
+    if (at.retry_after > 0)
+      {
+        if (retry_after != NULL)
+          *retry_after = at.retry_after;
+        set_rate_limited (error, at.retry_after);
+        return NULL;
+      }
+    address_rowid = at.rowids[1];
+  }
+
   db = sapa_store_acquire_reader (auth->store);
-  ok = retry_after_for (db, user_key, SAPA_AUTH_MAX_USER_FAILURES, t, &wait_user, error) &&
-       (address_key == NULL ||
-        retry_after_for (db, address_key, SAPA_AUTH_MAX_ADDRESS_FAILURES, t, &wait_address, error)) &&
-       find_credential (db, username, &cred, error);
+  ok = find_credential (db, username, &cred, error);
   sapa_store_release_reader (auth->store, db);
   if (!ok)
     {
@@ -607,17 +646,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
       return NULL;
     }
 
-  if (wait_user > 0 || wait_address > 0)
-    {
-      guint wait = MAX (wait_user, wait_address);
-
-      if (retry_after != NULL)
-        *retry_after = wait;
-      set_rate_limited (error, wait);
-      credential_clear (&cred);
-      return NULL;
-    }
-
+  /* An unknown user costs as much time as a wrong password. */
   if (cred.agent_id != NULL)
     good = verify_password (cred.password_hash, password);
   else
@@ -625,11 +654,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
 
   if (!good)
     {
-      Failure f = { user_key, address_key, t };
-
       credential_clear (&cred);
-      if (!sapa_server_db_write (auth->store, record_failure_cb, &f, error))
-        return NULL;
       g_set_error_literal (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS,
                            _("Wrong username or password. Check both and try again."));
       return NULL;
@@ -651,7 +676,7 @@ sapa_auth_sign_in (SapaAuth       *auth,
 
   token = new_token (&hash);
   {
-    Issue is = { cred.agent_id, user_key, hash, device, t };
+    Issue is = { cred.agent_id, user_key, address_rowid, hash, device, t };
 
     ok = sapa_server_db_write (auth->store, issue_token_cb, &is, error);
   }

@@ -11,7 +11,7 @@ typedef struct {
   char       *username;
   char       *role;       /* "agent", "supervisor" or "admin" */
   char       *branch_id;  /* the agent's own branch, may be NULL for admins */
-  GPtrArray  *branches;   /* every branch id the principal may see (own + agent_branch); unused for admins */
+  GPtrArray  *branches;   /* every branch id the principal may see: own (+ agent_branch for supervisors); all for admins */
   char       *token_hash; /* SHA-256 hex of the token used */
   SapaRecord *agent;      /* the agent record (with its id), as sent in the session answer */
 } SapaPrincipal;
@@ -34,6 +34,11 @@ typedef enum {
 } SapaAuthError;
 GQuark         sapa_auth_error_quark        (void);
 
+/* Sign-in and token checks over a server database (sapa_server_db_open).
+ * Holds no state besides the store and the clock: one SapaAuth may be used
+ * from several threads at once. Password checks take about 0.2 s of CPU and
+ * 64 MiB (Argon2id, libsodium's "interactive" limits): run sign-ins off the
+ * main loop. */
 typedef struct _SapaAuth SapaAuth;
 
 SapaAuth      *sapa_auth_new                (SapaStore   *store);

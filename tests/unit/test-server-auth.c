@@ -539,13 +539,65 @@ test_rate_limit_address (Fixture       *f,
   g_assert_cmpuint (retry_after, >, 0);
   g_assert_cmpuint (retry_after, <=, 15 * 60 + 1);
   g_clear_error (&error);
-  /* From elsewhere the user still signs in. */
+  /* From elsewhere the user still signs in, and a success is not counted
+   * against that address. */
   g_free (sign_in (f, "rina", PASSWORD, "192.0.2.8", NULL, NULL, &error));
   g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM login_failure WHERE key = 'addr:192.0.2.8';"), ==, 0);
   /* After the window the address may try again. */
   f->now += 15 * 60 + 1;
   g_free (sign_in (f, "rina", PASSWORD, "192.0.2.7", NULL, NULL, &error));
   g_assert_no_error (error);
+}
+
+typedef struct {
+  Fixture *f;
+  int      code;   /* SapaAuthError of the attempt */
+} Racer;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Racer *r = data;
+  g_autoptr(GError) error = NULL;
+  gint64 expires_at;
+  char *token = sapa_auth_sign_in (r->f->auth, "rina", "wrong password", "desk", "10.9.9.9",
+                                   &expires_at, NULL, NULL, &error);
+
+  g_assert_null (token);
+  g_assert_true (error != NULL && error->domain == SAPA_AUTH_ERROR);
+  r->code = error->code;
+  return NULL;
+}
+
+static void
+test_rate_limit_parallel (Fixture       *f,
+                          gconstpointer  data)
+{
+  Racer racers[8];
+  GThread *threads[G_N_ELEMENTS (racers)];
+  guint wrong = 0, limited = 0;
+
+  /* Attempts made at once cannot all slip under the limit while their
+   * passwords are being checked. */
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      racers[i].f = f;
+      racers[i].code = -1;
+      threads[i] = g_thread_new ("sign-in", race_thread, &racers[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (racers); i++)
+    {
+      g_thread_join (threads[i]);
+      if (racers[i].code == SAPA_AUTH_ERROR_INVALID_CREDENTIALS)
+        wrong++;
+      else if (racers[i].code == SAPA_AUTH_ERROR_RATE_LIMITED)
+        limited++;
+    }
+  g_assert_cmpuint (wrong, ==, SAPA_AUTH_MAX_USER_FAILURES);
+  g_assert_cmpuint (limited, ==, G_N_ELEMENTS (racers) - SAPA_AUTH_MAX_USER_FAILURES);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM login_failure WHERE key = 'user:rina';"), ==,
+                   SAPA_AUTH_MAX_USER_FAILURES);
 }
 
 static void
@@ -634,6 +686,7 @@ main (int    argc,
   ADD ("/server-auth/disabled", test_disabled);
   ADD ("/server-auth/rate-limit", test_rate_limit);
   ADD ("/server-auth/rate-limit-address", test_rate_limit_address);
+  ADD ("/server-auth/rate-limit-parallel", test_rate_limit_parallel);
   ADD ("/server-auth/principal", test_principal);
 #undef ADD
 
