@@ -16,8 +16,6 @@
 
 #define SHUTDOWN_WAIT_MS 5000
 
-static const char * const admin_commands[] = { "init", "user", "branch", "channel", "seed", NULL };
-
 static gboolean
 quit_cb (gpointer data)
 {
@@ -65,7 +63,7 @@ serve (int    argc,
   g_autofree char *host = NULL;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
-    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
+    { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir,
       N_("Directory holding the server's database (made by “sapa-server init”)"), N_("DIR") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       N_("Address and port to listen on (default 127.0.0.1:8480; port 0 picks a free one)"), N_("HOST:PORT") },
@@ -189,7 +187,7 @@ main (int    argc,
   /* A desk hanging up mid-answer must not kill the server. */
   signal (SIGPIPE, SIG_IGN);
 
-  if (argc > 1 && g_strv_contains (admin_commands, argv[1]))
+  if (argc > 1 && sapa_server_admin_is_command (argv[1]))
     return sapa_server_admin_run (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "serve"))
     {

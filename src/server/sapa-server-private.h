@@ -29,6 +29,7 @@ typedef struct {
 
   guint          status;
   JsonNode      *answer;         /* JSON body, or NULL */
+  char          *answer_text;    /* or the body already written as JSON text */
   char          *retry_after;
   gboolean       notify_live;    /* changes committed: tell live clients */
 } SapaRequest;
@@ -40,6 +41,10 @@ void      sapa_request_error       (SapaRequest *req,
 void      sapa_request_answer      (SapaRequest *req,
                                     guint        status,
                                     JsonNode    *answer);   /* takes ownership */
+/* Like sapa_request_answer() with a JSON text (takes ownership). */
+void      sapa_request_answer_text (SapaRequest *req,
+                                    guint        status,
+                                    char        *text);
 /* The body parsed as JSON (checked UTF-8), or NULL with a 400 answer set. */
 JsonNode *sapa_request_parse_json  (SapaRequest *req);
 

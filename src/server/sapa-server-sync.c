@@ -198,15 +198,18 @@ check_policy (sqlite3             *db,
       (g_str_equal (entity, "conversation") || g_str_equal (entity, "survey_response")))
     {
       const char *customer_id = sapa_record_get_string (record, "customer_id");
-      g_autofree char *ignored = NULL;
+      g_autofree char *customer_branch = NULL;
       gboolean customer_exists = FALSE;
 
+      /* A new conversation or rating must be about a customer the caller may see. */
       if (customer_id != NULL)
         {
-          if (!row_branch (db, "customer", customer_id, &ignored, &customer_exists, error))
+          if (!row_branch (db, "customer", customer_id, &customer_branch, &customer_exists, error))
             return FALSE;
           if (!customer_exists)
             *policy = POLICY_UNKNOWN_CUSTOMER;
+          else if (!admin && !sapa_principal_may_see_branch (principal, customer_branch))
+            *policy = POLICY_FORBIDDEN;
         }
     }
   return TRUE;
@@ -437,6 +440,83 @@ push_after (sqlite3          *db,
   return TRUE;
 }
 
+typedef struct {
+  const char *change_id;
+  const char *client_id;
+  const char *reason;
+} Refusal;
+
+static gboolean
+record_refusal (sqlite3   *db,
+                gpointer   data,
+                GError   **error)
+{
+  Refusal *r = data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!sapa_store_prepare (db,
+                           "INSERT OR IGNORE INTO push_result (change_id, client_id, status, error, at) "
+                           "VALUES (?1, ?2, 'rejected', ?3, ?4);", &stmt, "record the push result", error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, r->change_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, r->client_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, r->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, "record the push result");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+push_one_by_one (PushContext  *ctx,
+                 GPtrArray    *changes,
+                 GArray       *statuses,
+                 GError      **error)
+{
+  const SapaApplyHooks hooks = { push_before, push_after, TRUE };
+
+  g_array_set_size (statuses, 0);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      SapaChange *change = g_ptr_array_index (changes, i);
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      g_autoptr(GArray) status = g_array_new (FALSE, TRUE, sizeof (SapaApplyStatus));
+      g_autoptr(GError) local = NULL;
+      SapaApplyStatus st;
+
+      g_ptr_array_add (one, change);
+      if (sapa_store_apply_changes_full (ctx->store, one, &hooks, ctx, NULL, status, &local))
+        {
+          st = status->len > 0 ? g_array_index (status, SapaApplyStatus, 0) : SAPA_APPLY_REJECTED;
+          g_array_append_val (statuses, st);
+          continue;
+        }
+      if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      {
+        g_autofree char *reason = g_strdup_printf ("invalid: %s", local->message);
+        Refusal refusal = { change->change_id, ctx->client_id, reason };
+
+        g_clear_error (&local);
+        if (!sapa_store_run_in_transaction (ctx->store, record_refusal, &refusal, error))
+          return FALSE;
+        g_hash_table_replace (ctx->reasons, g_strdup (change->change_id), g_steal_pointer (&reason));
+        st = SAPA_APPLY_REJECTED;
+        g_array_append_val (statuses, st);
+      }
+    }
+  return TRUE;
+}
+
 static JsonNode *
 cursor_answer_member (SapaRequest *req)
 {
@@ -522,15 +602,27 @@ sapa_route_push (SapaRequest *req)
   if (changes->len > 0 &&
       !sapa_store_apply_changes_full (req->store, changes, &hooks, &ctx, NULL, statuses, &error))
     {
-      g_warning ("Push of %u changes from %s failed: %s", changes->len, client_id, error->message);
       if (g_error_matches (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_LOCKED))
         {
+          g_warning ("Push of %u changes from %s: %s", changes->len, client_id, error->message);
           req->retry_after = g_strdup ("2");
           sapa_request_error (req, 503, "The database is busy; push again in a moment");
+          return;
         }
-      else
-        sapa_request_error (req, 500, "The server could not store the changes; push again later");
-      return;
+      /* One change the database refuses must not hold back the desk's whole
+       * outbox: apply them one by one and reject only the ones that fail. */
+      g_info ("Push of %u changes from %s failed as a whole (%s); applying one by one",
+              changes->len, client_id, error->message);
+      g_clear_error (&error);
+      g_hash_table_remove_all (reasons);
+      g_hash_table_remove_all (replayed);
+      ctx.any_applied = FALSE;
+      if (!push_one_by_one (&ctx, changes, statuses, &error))
+        {
+          g_warning ("Push of %u changes from %s failed: %s", changes->len, client_id, error->message);
+          sapa_request_error (req, 500, "The server could not store the changes; push again later");
+          return;
+        }
     }
 
   b = json_builder_new ();
@@ -581,12 +673,44 @@ branches_json (const SapaPrincipal *principal)
   return node;
 }
 
+/* Appends @value as a JSON string: ids and names as they are when they need
+ * no escaping (the usual case), anything else escaped by json-glib. */
+static void
+append_json_string (GString    *out,
+                    const char *value)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (value == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (const char *p = value; ; p++)
+    {
+      if (*p == '\0')
+        {
+          g_string_append_c (out, '"');
+          g_string_append_len (out, value, p - value);
+          g_string_append_c (out, '"');
+          return;
+        }
+      if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.' && *p != ':' && *p != '@')
+        break;
+    }
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_string (node, value);
+  escaped = json_to_string (node, FALSE);
+  g_string_append (out, escaped);
+}
+
 void
 sapa_route_pull (SapaRequest *req)
 {
   const char *since = req->query ? g_hash_table_lookup (req->query, "since") : NULL;
   gboolean admin = sapa_principal_is_admin (req->principal);
-  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(GString) out = NULL;
   g_autofree char *branches = NULL;
   g_autofree char *cursor = NULL;
   sqlite3 *db;
@@ -630,10 +754,10 @@ sapa_route_pull (SapaRequest *req)
                              "AND (branch_id IS NULL OR branch_id IN (SELECT value FROM json_each(?3))) "
                              "ORDER BY seq LIMIT ?2;",
                            -1, &stmt, NULL);
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "changes");
-  json_builder_begin_array (b);
+  /* Pages are written as text: the stored fields are already JSON (written
+   * by json-glib when the change was applied), so they go out as they are. */
+  out = g_string_sized_new (64 * 1024);
+  g_string_append (out, "{\"changes\":[");
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_int64 (stmt, 1, after);
@@ -642,8 +766,7 @@ sapa_route_pull (SapaRequest *req)
         sqlite3_bind_text (stmt, 3, branches, -1, SQLITE_STATIC);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
-          g_autoptr(JsonNode) fields = NULL;
-          g_autofree char *hlc = NULL;
+          const char *fields = (const char *) sqlite3_column_text (stmt, 6);
 
           if (n == limit)
             {
@@ -651,30 +774,23 @@ sapa_route_pull (SapaRequest *req)
               rc = SQLITE_DONE;
               break;
             }
-          n++;
+          if (n++ > 0)
+            g_string_append_c (out, ',');
           last = sqlite3_column_int64 (stmt, 0);
-          fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
-          hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "change_id");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
-          json_builder_set_member_name (b, "entity");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
-          json_builder_set_member_name (b, "id");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
-          json_builder_set_member_name (b, "op");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 4));
-          json_builder_set_member_name (b, "hlc");
-          json_builder_add_string_value (b, hlc);
-          json_builder_set_member_name (b, "fields");
-          json_builder_add_value (b, fields && JSON_NODE_HOLDS_OBJECT (fields)
-                                     ? g_steal_pointer (&fields) : json_node_new (JSON_NODE_OBJECT));
-          json_builder_set_member_name (b, "client_id");
-          if (sqlite3_column_type (stmt, 7) == SQLITE_NULL)
-            json_builder_add_null_value (b);
-          else
-            json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 7));
-          json_builder_end_object (b);
+          g_string_append (out, "{\"change_id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 1));
+          g_string_append (out, ",\"entity\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 2));
+          g_string_append (out, ",\"id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 3));
+          g_string_append (out, ",\"op\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 4));
+          g_string_append_printf (out, ",\"hlc\":\"%" G_GUINT64_FORMAT "\",\"fields\":",
+                                  (guint64) sqlite3_column_int64 (stmt, 5));
+          g_string_append (out, fields != NULL && fields[0] == '{' ? fields : "{}");
+          g_string_append (out, ",\"client_id\":");
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 7));
+          g_string_append_c (out, '}');
         }
     }
   if (rc != SQLITE_DONE)
@@ -692,13 +808,10 @@ sapa_route_pull (SapaRequest *req)
 
   /* Rows the principal may not see are skipped for good: the last page ends at the log's end. */
   cursor = sapa_cursor_make (req->epoch, more ? last : end);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "cursor");
-  json_builder_add_string_value (b, cursor);
-  json_builder_set_member_name (b, "more");
-  json_builder_add_boolean_value (b, more);
-  json_builder_end_object (b);
-  sapa_request_answer (req, 200, json_builder_get_root (b));
+  g_string_append (out, "],\"cursor\":");
+  append_json_string (out, cursor);
+  g_string_append_printf (out, ",\"more\":%s}", more ? "true" : "false");
+  sapa_request_answer_text (req, 200, g_string_free (g_steal_pointer (&out), FALSE));
 }
 
 /* -- audit -------------------------------------------------------------- */

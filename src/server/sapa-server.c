@@ -128,8 +128,18 @@ sapa_request_answer (SapaRequest *req,
                      JsonNode    *answer)
 {
   g_clear_pointer (&req->answer, json_node_unref);
+  g_clear_pointer (&req->answer_text, g_free);
   req->status = status;
   req->answer = answer;
+}
+
+void
+sapa_request_answer_text (SapaRequest *req,
+                          guint        status,
+                          char        *text)
+{
+  sapa_request_answer (req, status, NULL);
+  req->answer_text = text;
 }
 
 JsonNode *
@@ -173,6 +183,17 @@ set_hlc_header (SapaServer        *self,
   g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_peek (sapa_store_get_hlc (self->store)));
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Sapa-HLC", hlc);
+}
+
+static void
+respond_text (SapaServer        *self,
+              SoupServerMessage *msg,
+              guint              status,
+              char              *text)
+{
+  set_hlc_header (self, msg);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, strlen (text));
+  soup_server_message_set_status (msg, status, NULL);
 }
 
 static void
@@ -478,6 +499,7 @@ job_free (gpointer data)
   g_free (job->req.address);
   g_clear_pointer (&job->req.principal, sapa_principal_free);
   g_clear_pointer (&job->req.answer, json_node_unref);
+  g_free (job->req.answer_text);
   g_free (job->req.retry_after);
   g_free (job);
 }
@@ -556,7 +578,10 @@ job_done_cb (GObject      *source,
       if (req->retry_after != NULL)
         soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
                                       "Retry-After", req->retry_after);
-      respond (self, job->msg, req->status, req->answer);
+      if (req->answer_text != NULL)
+        respond_text (self, job->msg, req->status, g_steal_pointer (&req->answer_text));
+      else
+        respond (self, job->msg, req->status, req->answer);
       soup_server_message_unpause (job->msg);
     }
 
