@@ -735,6 +735,7 @@ struct _Worker
 
   SoupWebsocketConnection *ws;
   SoupMessage             *ws_msg;        /* while connecting */
+  GCancellable            *ws_cancellable;/* of that connect (soup_session_abort would cancel the worker's) */
   GSource                 *cycle_source;
   GSource                 *ws_source;
   GSource                 *poll_source;
@@ -941,6 +942,8 @@ ws_connected_cb (GObject      *source,
   g_autoptr(SoupMessage) msg = g_steal_pointer (&w->ws_msg);
   SoupWebsocketConnection *ws;
 
+  g_clear_object (&w->ws_cancellable);
+
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (ws == NULL)
     {
@@ -994,8 +997,9 @@ worker_connect_ws (Worker *w)
     return;
   auth = g_strdup_printf ("Bearer %s", token);
   soup_message_headers_replace (soup_message_get_request_headers (w->ws_msg), "Authorization", auth);
+  w->ws_cancellable = g_cancellable_new ();
   soup_session_websocket_connect_async (w->session, w->ws_msg, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        w->cancellable, ws_connected_cb, w);
+                                        w->ws_cancellable, ws_connected_cb, w);
 }
 
 static gboolean
@@ -1127,8 +1131,8 @@ worker_kick_cb (gpointer data)
 
     case KICK_RECONNECT:
       worker_drop_ws (w);
-      if (w->ws_msg != NULL)
-        soup_session_abort (w->session);
+      if (w->ws_cancellable != NULL)
+        g_cancellable_cancel (w->ws_cancellable);
       G_GNUC_FALLTHROUGH;
     case KICK_NOW:
       w->signed_out = FALSE;
@@ -1173,8 +1177,8 @@ worker_thread (gpointer data)
   clear_source (&w->poll_source);
   clear_source (&w->clock_source);
   /* Let a cancelled connect report back before its context goes away. */
-  if (w->ws_msg != NULL)
-    soup_session_abort (w->session);
+  if (w->ws_cancellable != NULL)
+    g_cancellable_cancel (w->ws_cancellable);
   while (w->ws_msg != NULL)
     g_main_context_iteration (w->context, TRUE);
   g_clear_object (&w->session);

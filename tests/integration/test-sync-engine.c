@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The desk's sync engine against a real sapa-server on 127.0.0.1: sign-in,
+ * push and pull, the background engine's states, going offline and back,
+ * live notices, a revoked sign-in and a server that forgot the desk's cursor.
+ */
+#define G_LOG_DOMAIN "test-sync-engine"
+
+#include "config.h"
+
+#include <signal.h>
+#include <libsoup/soup.h>
+#include <sapa/sapa.h>
+#include <sapa/sapa-sync.h>
+
+#include "../unit/sapa-test-dir.h"
+
+#define PASSWORD "kopi-tubruk-42"
+
+typedef struct {
+  char        *data_dir;
+  GSubprocess *process;
+  char        *url;
+  guint16      port;
+  char        *branch_id;
+} Server;
+
+typedef struct {
+  char      *dir;
+  char      *path;
+  SapaStore *store;
+  SapaSync  *sync;
+} Desk;
+
+typedef struct {
+  char   *tmp;
+  Server  server;
+  Desk    a;
+  Desk    b;
+} Fixture;
+
+/* -- the server --------------------------------------------------------------- */
+
+static const char *server_path;
+
+static const char *
+server_program (void)
+{
+  g_assert_nonnull (server_path);
+  return server_path;
+}
+
+/* Runs `sapa-server ARGS...` to completion, feeding @input on standard input;
+ * returns its standard output. */
+static char *
+admin_run (const char *input,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) server_program ());
+  va_start (ap, input);
+  while ((arg = va_arg (ap, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                            G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, input, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (proc))
+    g_error ("sapa-server %s failed: %s%s", (const char *) argv->pdata[1], out, err);
+  return g_steal_pointer (&out);
+}
+
+/* A fresh server database with one branch and two agents of it, ayu and budi. */
+static void
+server_init (Server *srv)
+{
+  g_autofree char *branch = NULL;
+  g_autofree char *password = g_strdup_printf ("%s\n", PASSWORD);
+
+  g_free (admin_run (NULL, "init", "--data", srv->data_dir, NULL));
+  branch = admin_run (NULL, "branch", "add", "--data", srv->data_dir,
+                      "--name", "Cabang Menteng", "--kind", "bank", NULL);
+  g_strstrip (branch);
+  g_assert_true (g_uuid_string_is_valid (branch));
+  g_free (srv->branch_id);
+  srv->branch_id = g_steal_pointer (&branch);
+  g_free (admin_run (password, "user", "add", "--data", srv->data_dir, "--username", "ayu",
+                     "--name", "Ayu Lestari", "--role", "agent", "--branch", srv->branch_id, NULL));
+  g_free (admin_run (password, "user", "add", "--data", srv->data_dir, "--username", "budi",
+                     "--name", "Budi Santoso", "--role", "agent", "--branch", srv->branch_id, NULL));
+}
+
+/* Starts `sapa-server serve` on srv->port (0: any free port) and waits for it to listen. */
+static void
+server_start (Server *srv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", srv->port);
+  g_autofree char *line = NULL;
+  const char *prefix = "Listening on ";
+  g_autoptr(GUri) uri = NULL;
+
+  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   server_program (), "serve", "--data", srv->data_dir,
+                                   "--listen", listen, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, prefix));
+
+  uri = g_uri_parse (line + strlen (prefix), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  if (srv->port != 0)
+    g_assert_cmpint (g_uri_get_port (uri), ==, srv->port);
+  srv->port = (guint16) g_uri_get_port (uri);
+  g_free (srv->url);
+  srv->url = g_strdup (line + strlen (prefix));
+}
+
+static void
+server_stop (Server *srv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (srv->process == NULL)
+    return;
+  g_subprocess_send_signal (srv->process, SIGKILL);
+  g_subprocess_wait (srv->process, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&srv->process);
+}
+
+/* Removes a directory tree (the server keeps its database and WAL files there). */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* -- desks ---------------------------------------------------------------------- */
+
+static void
+desk_open (Desk       *desk,
+           const char *tmp,
+           const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  desk->dir = g_build_filename (tmp, name, NULL);
+  g_assert_cmpint (g_mkdir (desk->dir, 0700), ==, 0);
+  desk->path = g_build_filename (desk->dir, "desk.sqlite", NULL);
+  desk->store = sapa_store_open (desk->path, &error);
+  g_assert_no_error (error);
+  desk->sync = sapa_sync_new (desk->store);
+}
+
+static void
+desk_close (Desk *desk)
+{
+  if (desk->sync != NULL)
+    sapa_sync_stop (desk->sync);
+  g_clear_object (&desk->sync);
+  g_clear_object (&desk->store);
+  g_free (desk->dir);
+  g_free (desk->path);
+}
+
+static void
+async_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_async (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static gboolean
+desk_sign_in (Desk        *desk,
+              const char  *url,
+              const char  *username,
+              const char  *password,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  sapa_sync_sign_in_async (desk->sync, url, username, password, NULL, async_done_cb, &result);
+  return sapa_sync_sign_in_finish (desk->sync, wait_async (&result), error);
+}
+
+/* Runs the main loop until @check says yes or @timeout_ms pass. */
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  return TRUE;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+/* Runs the main loop for @ms. */
+static void
+spin (guint ms)
+{
+  wait_until (never, NULL, ms);
+}
+
+static gboolean
+is_synced (gpointer data)
+{
+  SapaSync *sync = data;
+
+  return sapa_sync_get_state (sync) == SAPA_SYNC_STATE_SYNCED && sapa_sync_get_pending (sync) == 0;
+}
+
+static gint64 expected_pending;
+
+static gboolean
+is_offline_with_expected_pending (gpointer data)
+{
+  SapaSync *sync = data;
+
+  return sapa_sync_get_state (sync) == SAPA_SYNC_STATE_OFFLINE && sapa_sync_get_pending (sync) == expected_pending;
+}
+
+static gboolean
+is_signed_out (gpointer data)
+{
+  SapaSync *sync = data;
+
+  return sapa_sync_get_state (sync) == SAPA_SYNC_STATE_SIGNED_OUT && sapa_sync_get_token (sync) == NULL;
+}
+
+typedef struct {
+  SapaStore  *store;
+  const char *id;
+} Lookup;
+
+static gboolean
+has_customer (gpointer data)
+{
+  Lookup *l = data;
+  g_autoptr(SapaRecord) r = sapa_store_get (l->store, "customer", l->id, NULL);
+
+  return r != NULL;
+}
+
+static SapaRecord *
+save_customer (Desk       *desk,
+               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *branch = sapa_store_dup_meta (desk->store, "branch_id");
+  SapaRecord *customer = sapa_record_new ("customer");
+
+  sapa_record_set_string (customer, "full_name", name);
+  sapa_record_set_string (customer, "segment", "regular");
+  sapa_record_set_string (customer, "branch_id", branch);
+  sapa_store_save (desk->store, customer, &error);
+  g_assert_no_error (error);
+  return customer;
+}
+
+/* -- fixture -------------------------------------------------------------------- */
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmp = sapa_test_dir_new ("sapa-sync-engine-XXXXXX");
+  f->server.data_dir = g_build_filename (f->tmp, "server", NULL);
+  g_assert_cmpint (g_mkdir (f->server.data_dir, 0700), ==, 0);
+  server_init (&f->server);
+  server_start (&f->server);
+
+  desk_open (&f->a, f->tmp, "desk-a");
+  desk_open (&f->b, f->tmp, "desk-b");
+  desk_sign_in (&f->a, f->server.url, "ayu", PASSWORD, &error);
+  g_assert_no_error (error);
+  desk_sign_in (&f->b, f->server.url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  desk_close (&f->a);
+  desk_close (&f->b);
+  /* Let pending notifications of the stopped engines drain. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  server_stop (&f->server);
+  remove_tree (f->tmp);
+  g_free (f->tmp);
+  g_free (f->server.data_dir);
+  g_free (f->server.url);
+  g_free (f->server.branch_id);
+}
+
+/* -- tests ------------------------------------------------------------------------ */
+
+static void
+test_sign_in (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *agent_id = sapa_store_dup_meta (f->a.store, "agent_id");
+  g_autofree char *branch_id = sapa_store_dup_meta (f->a.store, "branch_id");
+  g_autoptr(SapaRecord) agent = NULL;
+  Desk c = { 0 };
+
+  g_assert_nonnull (sapa_sync_get_token (f->a.sync));
+  g_assert_cmpstr (sapa_sync_get_server_url (f->a.sync), ==, f->server.url);
+  g_assert_cmpstr (branch_id, ==, f->server.branch_id);
+  g_assert_true (g_uuid_string_is_valid (agent_id));
+
+  /* The agent is on the desk, as the server has it, and does not go back. */
+  agent = sapa_store_get (f->a.store, "agent", agent_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (agent, "username"), ==, "ayu");
+  g_assert_cmpstr (sapa_record_get_string (agent, "display_name"), ==, "Ayu Lestari");
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+
+  /* A wrong password says so, and the desk stays signed out. */
+  desk_open (&c, f->tmp, "desk-c");
+  g_assert_false (desk_sign_in (&c, f->server.url, "ayu", "not-the-password", &error));
+  g_assert_error (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED);
+  g_assert_null (sapa_sync_get_token (c.sync));
+  g_assert_cmpint (sapa_sync_get_state (c.sync), ==, SAPA_SYNC_STATE_SIGNED_OUT);
+  g_clear_error (&error);
+
+  /* Nobody listening there: a network error that says what to do. */
+  g_assert_false (desk_sign_in (&c, "http://127.0.0.1:1/", "ayu", PASSWORD, &error));
+  g_assert_error (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_NETWORK);
+  desk_close (&c);
+}
+
+static void
+test_run_once (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = save_customer (&f->a, "Rina Wulandari");
+  g_autoptr(SapaRecord) seen = NULL;
+  g_autofree char *cursor = NULL;
+
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), >, 0);
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  seen = sapa_store_get (f->b.store, "customer", sapa_record_get_id (customer), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (seen, "full_name"), ==, "Rina Wulandari");
+  /* Pulled changes are not echoed back. */
+  g_assert_cmpint (sapa_store_count_unpushed (f->b.store), ==, 0);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (cursor);
+
+  /* The properties follow on the owner's context. */
+  g_assert_true (wait_until (is_synced, f->b.sync, 2000));
+  g_assert_cmpint (sapa_sync_get_last_synced (f->b.sync), >, 0);
+  g_assert_null (sapa_sync_get_error_message (f->b.sync));
+}
+
+static void
+test_offline_and_back (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  Lookup on_b;
+
+  sapa_sync_start (f->a.sync);
+  g_assert_true (wait_until (is_synced, f->a.sync, 10000));
+  g_assert_cmpint (sapa_sync_get_last_synced (f->a.sync), >, 0);
+
+  /* The server goes away; an edit made now waits on the desk. */
+  server_stop (&f->server);
+  customer = save_customer (&f->a, "Dewi Anggraini");
+  expected_pending = sapa_store_count_unpushed (f->a.store);
+  g_assert_cmpint (expected_pending, >, 0);
+  g_assert_true (wait_until (is_offline_with_expected_pending, f->a.sync, 10000));
+  g_assert_nonnull (sapa_sync_get_error_message (f->a.sync));
+  g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), f->server.url));
+
+  /* Back on the same address: the engine finds it by itself. */
+  server_start (&f->server);
+  g_assert_true (wait_until (is_synced, f->a.sync, 15000));
+  g_assert_null (sapa_sync_get_error_message (f->a.sync));
+
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (customer) };
+  g_assert_true (has_customer (&on_b));
+}
+
+static void
+test_live_notice (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(SapaRecord) customer = NULL;
+  Lookup on_b;
+  gint64 started;
+
+  sapa_sync_start (f->a.sync);
+  sapa_sync_start (f->b.sync);
+  g_assert_true (wait_until (is_synced, f->a.sync, 10000));
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+  /* Let both live sockets settle after their first cycle. */
+  spin (500);
+
+  /* Polling happens every 30 s: arriving within 2 s is the live notice. */
+  started = g_get_monotonic_time ();
+  customer = save_customer (&f->a, "Putu Agus Wirawan");
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (customer) };
+  g_assert_true (wait_until (has_customer, &on_b, 2000));
+  g_test_message ("Desk B had the customer %" G_GINT64_FORMAT " ms after desk A saved it",
+                  (g_get_monotonic_time () - started) / 1000);
+}
+
+static void
+revoke_token (const char *url,
+              const char *token)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *address = g_strdup_printf ("%sapi/v1/session", url);
+  g_autoptr(SoupMessage) msg = soup_message_new ("DELETE", address);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (soup_message_get_status (msg), ==, 204);
+}
+
+static void
+test_revoked (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+
+  sapa_sync_start (f->b.sync);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+
+  /* Signed out elsewhere (as an administrator revoking the desk would). */
+  token = g_strdup (sapa_sync_get_token (f->b.sync));
+  revoke_token (f->server.url, token);
+
+  /* The next cycle hears 401: sign-in needed, the token forgotten, the edit kept. */
+  customer = save_customer (&f->b, "Siti Rahmawati");
+  sapa_sync_kick (f->b.sync);
+  g_assert_true (wait_until (is_signed_out, f->b.sync, 10000));
+  g_assert_nonnull (sapa_sync_get_error_message (f->b.sync));
+  g_assert_cmpint (sapa_store_count_unpushed (f->b.store), >, 0);
+
+  /* Signing in again sends what waited. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    desk_sign_in (&f->b, f->server.url, "budi", PASSWORD, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+  g_assert_cmpint (sapa_store_count_unpushed (f->b.store), ==, 0);
+}
+
+static void
+test_sign_out (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = g_strdup (sapa_sync_get_token (f->a.sync));
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *address = g_strdup_printf ("%sapi/v1/sync/pull", f->server.url);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", address);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+  g_autoptr(GBytes) body = NULL;
+
+  sapa_sync_sign_out_async (f->a.sync, NULL, async_done_cb, &result);
+  g_assert_true (sapa_sync_sign_out_finish (f->a.sync, wait_async (&result), &error));
+  g_assert_no_error (error);
+  g_assert_null (sapa_sync_get_token (f->a.sync));
+  g_assert_cmpint (sapa_sync_get_state (f->a.sync), ==, SAPA_SYNC_STATE_SIGNED_OUT);
+
+  /* The server forgot the token too. */
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (soup_message_get_status (msg), ==, 401);
+}
+
+static void
+test_gone_resync (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) before = save_customer (&f->a, "Made Sudarsana");
+  g_autoptr(SapaRecord) after = NULL;
+  g_autofree char *old_cursor = NULL;
+  g_autofree char *new_cursor = NULL;
+  Lookup on_b;
+
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  old_cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (old_cursor);
+
+  /* The server's data are made again from nothing, on the same address. */
+  server_stop (&f->server);
+  remove_tree (f->server.data_dir);
+  g_assert_cmpint (g_mkdir (f->server.data_dir, 0700), ==, 0);
+  server_init (&f->server);
+  server_start (&f->server);
+
+  /* The agents are new there: both desks sign in again. Desk B still holds
+   * its cursor from the old data (a desk signing in as the same agent keeps
+   * it), which is what the server must refuse with 410. */
+  desk_sign_in (&f->a, f->server.url, "ayu", PASSWORD, &error);
+  g_assert_no_error (error);
+  desk_sign_in (&f->b, f->server.url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_true (sapa_store_set_meta (f->b.store, "sync_cursor", old_cursor, &error));
+  g_assert_no_error (error);
+
+  after = save_customer (&f->a, "Komang Ayu Pradnyani");
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (after) };
+  g_assert_true (has_customer (&on_b));
+  new_cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (new_cursor);
+  g_assert_cmpstr (new_cursor, !=, old_cursor);
+  /* What desk B had before stays. */
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (before) };
+  g_assert_true (has_customer (&on_b));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The sapa-server to run comes first: test-sync-engine PATH [GTest options]. */
+  if (argc > 1 && argv[1][0] != '-')
+    {
+      server_path = argv[1];
+      argv[1] = argv[0];
+      argc--;
+      argv++;
+    }
+  else
+    server_path = g_getenv ("SAPA_SERVER");
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/sync-engine/sign-in", test_sign_in);
+  ADD ("/sync-engine/run-once", test_run_once);
+  ADD ("/sync-engine/offline-and-back", test_offline_and_back);
+  ADD ("/sync-engine/live-notice", test_live_notice);
+  ADD ("/sync-engine/revoked", test_revoked);
+  ADD ("/sync-engine/sign-out", test_sign_out);
+  ADD ("/sync-engine/gone-resync", test_gone_resync);
+#undef ADD
+
+  return g_test_run ();
+}
