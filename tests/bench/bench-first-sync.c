@@ -88,7 +88,7 @@ measure_floor (const char  *server_db,
                GError     **error)
 {
   g_autoptr(SapaStore) store = sapa_store_open (floor_path, error);
-  g_autofree char *attach = NULL;
+  char *attach = NULL;
   sqlite3 *db = NULL;
   double started;
 
@@ -107,7 +107,11 @@ measure_floor (const char  *server_db,
   if (!exec (db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", error) ||
       !exec (db, attach, error) ||
       !exec (db, "BEGIN IMMEDIATE;", error))
-    goto failed;
+    {
+      sqlite3_free (attach);
+      goto failed;
+    }
+  sqlite3_free (attach);
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
       g_autofree char *cols = copy_columns (db, tables[i]);
