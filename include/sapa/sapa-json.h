@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * "{...}{...}") as if the first value were the whole text, and leaks what
  * follows: a client could grow the server's memory with every request. This
  * refuses any text with something after its first value before json-glib
- * sees it. Errors are JSON_PARSER_ERROR. Returns a new node.
+ * sees it. Strings holding the NUL character (\u0000) are refused too:
+ * json-glib would cut them short at it. Errors are JSON_PARSER_ERROR.
+ * Returns a new node.
  */
 JsonNode *sapa_json_parse_one (const char  *text,
                                gssize       length,

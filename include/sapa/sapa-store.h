@@ -136,6 +136,10 @@ GPtrArray   *sapa_store_find_customers_by_phone (SapaStore  *self,
 GPtrArray   *sapa_store_find_customers_by_email (SapaStore  *self,
                                                  const char *normalized_email,
                                                  GError    **error);
+/* @handle as stored in customer.handles: "<channel>:<handle>", e.g. "instagram:@rina". */
+GPtrArray   *sapa_store_find_customers_by_handle (SapaStore  *self,
+                                                  const char *handle,
+                                                  GError    **error);
 GPtrArray   *sapa_store_find_customers_by_account (SapaStore  *self,
                                                    const char *normalized_account,
                                                    GError    **error);

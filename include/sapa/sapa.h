@@ -11,3 +11,4 @@
 #include <sapa/sapa-desk.h>
 #include <sapa/sapa-demo.h>
 #include <sapa/sapa-import.h>
+#include <sapa/sapa-json.h>

@@ -59,6 +59,27 @@ first_value_end (const char *p,
   return end;
 }
 
+/* Whether a string of @text holds the escape \u0000. */
+static gboolean
+has_nul_escape (const char *p,
+                const char *end)
+{
+  gboolean in_string = FALSE;
+
+  for (; p < end; p++)
+    {
+      if (*p == '"')
+        in_string = !in_string;
+      else if (in_string && *p == '\\' && p + 1 < end)
+        {
+          p++;
+          if (*p == 'u' && end - p >= 5 && memcmp (p + 1, "0000", 4) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 JsonNode *
 sapa_json_parse_one (const char  *text,
                      gssize       length,
@@ -81,6 +102,15 @@ sapa_json_parse_one (const char  *text,
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
                    _("Unexpected text after the JSON value at byte %" G_GSIZE_FORMAT),
                    (gsize) (rest - text));
+      return NULL;
+    }
+
+  /* json-glib hands strings out as C strings, cut at a NUL: refuse rather than
+   * store "Rina\u0000Wijaya" as "Rina". */
+  if (has_nul_escape (text, end))
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           _("Text in JSON may not hold the NUL character (\\u0000)"));
       return NULL;
     }
 

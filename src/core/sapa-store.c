@@ -846,6 +846,17 @@ sapa_store_find_customers_by_email (SapaStore   *self,
 }
 
 GPtrArray *
+sapa_store_find_customers_by_handle (SapaStore   *self,
+                                     const char  *handle,
+                                     GError     **error)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  g_return_val_if_fail (handle != NULL, NULL);
+  return customers_where (self, "JOIN customer_handle m ON m.customer_num = c.num WHERE m.handle = ?1",
+                          handle, error);
+}
+
+GPtrArray *
 sapa_store_find_customers_by_account (SapaStore   *self,
                                       const char  *normalized_account,
                                       GError     **error)
@@ -1717,8 +1728,9 @@ static SapaApplyStatus
 rejected (char       **reason,
           const char  *text)
 {
+  /* The sync protocol's reason for a record that fails validation. */
   g_free (*reason);
-  *reason = g_strdup (text);
+  *reason = g_strdup_printf ("invalid: %s", text);
   return SAPA_APPLY_REJECTED;
 }
 
@@ -1841,6 +1853,13 @@ apply_mutable (SapaStore        *self,
         {
           *status = rejected (reason, invalid->message);
           return TRUE;
+        }
+      /* A customer is born when its first change was made. */
+      if (is_customer && !sapa_record_has (record, "created_at"))
+        {
+          sapa_record_set_int (record, "created_at", sapa_hlc_millis (change->hlc) / 1000);
+          g_clear_pointer (&set, json_object_unref);
+          set = sapa_record_to_json (record);
         }
       g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
                        sapa_store_select_columns (e), is_customer ? ", name_key" : "");

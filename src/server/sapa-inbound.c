@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include <sapa/sapa-json.h>
 #include <sapa/sapa-text.h>
 
 #include "sapa-inbound.h"
@@ -78,12 +79,12 @@ sapa_inbound_parse (const char *body,
                     GError    **error)
 {
   g_autoptr(SapaInboundMessage) message = g_new0 (SapaInboundMessage, 1);
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *phone = NULL;
   g_autofree char *email = NULL;
   g_autofree char *sent_at = NULL;
   g_autoptr(GError) local = NULL;
-  JsonNode *root, *from_node;
+  JsonNode *from_node;
   JsonObject *obj, *from;
 
   if (body == NULL || length == 0)
@@ -100,15 +101,14 @@ sapa_inbound_parse (const char *body,
       return NULL;
     }
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, body, (gssize) length, &local))
+  root = sapa_json_parse_one (body, (gssize) length, &local);
+  if (root == NULL)
     {
       g_set_error (error, SAPA_INBOUND_ERROR, SAPA_INBOUND_ERROR_MALFORMED,
                    "The message body is not JSON: %s", local->message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, SAPA_INBOUND_ERROR, SAPA_INBOUND_ERROR_MALFORMED,
                            "The message must be a JSON object");

@@ -92,9 +92,9 @@ open_data (const char  *data_dir,
   return sapa_server_db_open (data_dir, FALSE, error);
 }
 
-/* The agent record with @username (not deleted), or NULL. Demo data may hold
- * a second agent of the same name: the one who can sign in wins, and two
- * that both can are an error. */
+/* The agent record with @username (not deleted; ASCII letter case ignored),
+ * or NULL. Demo data may hold a second agent of the same name: the one who
+ * can sign in wins, else an exact match; anything less clear is an error. */
 static SapaRecord *
 find_user (SapaStore  *store,
            const char *username,
@@ -105,14 +105,21 @@ find_user (SapaStore  *store,
   g_autoptr(SapaAuth) auth = NULL;
   SapaRecord *with_password = NULL;
   guint n_with_password = 0;
+  guint n_exact = 0;
 
   if (agents == NULL)
     return NULL;
   for (guint i = 0; i < agents->len; i++)
     {
       SapaRecord *a = g_ptr_array_index (agents, i);
+      const char *name = sapa_record_get_string (a, "username");
 
-      if (g_strcmp0 (sapa_record_get_string (a, "username"), username) == 0)
+      if (g_strcmp0 (name, username) == 0)
+        {
+          g_ptr_array_insert (matches, 0, a);   /* an exact match comes first */
+          n_exact++;
+        }
+      else if (name != NULL && g_ascii_strcasecmp (name, username) == 0)
         g_ptr_array_add (matches, a);
     }
   if (matches->len == 0)
@@ -120,6 +127,7 @@ find_user (SapaStore  *store,
   if (matches->len == 1)
     return g_object_ref (g_ptr_array_index (matches, 0));
 
+  /* The one who can sign in is the one sign-in picks too. */
   auth = sapa_auth_new (store);
   for (guint i = 0; i < matches->len; i++)
     if (sapa_auth_has_credential (auth, sapa_record_get_id (g_ptr_array_index (matches, i))))
@@ -129,6 +137,8 @@ find_user (SapaStore  *store,
       }
   if (n_with_password == 1)
     return g_object_ref (with_password);
+  if (n_with_password == 0 && n_exact == 1)
+    return g_object_ref (g_ptr_array_index (matches, 0));
   g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT,
                _("More than one user is called “%s” (demo data may repeat names). Add a user with another username instead."),
                username);
@@ -919,6 +929,51 @@ run_channel (int    argc,
 
 /* -- seed ------------------------------------------------------------------ */
 
+typedef struct {
+  gint64      started;
+  const char *last_stage;
+  int         last_percent;
+  gboolean    tty;
+} Progress;
+
+static const char *
+stage_label (const char *stage)
+{
+  if (g_str_equal (stage, "customers"))
+    /* Translators: a step of loading demo data */
+    return _("Customers and their history");
+  if (g_str_equal (stage, "search"))
+    /* Translators: a step of loading demo data */
+    return _("Search index");
+  if (g_str_equal (stage, "indexes"))
+    /* Translators: a step of loading demo data */
+    return _("Database indexes");
+  return stage;
+}
+
+static void
+seed_progress_cb (const char *stage,
+                  guint64     done,
+                  guint64     total,
+                  gpointer    user_data)
+{
+  Progress *p = user_data;
+  int percent = total ? (int) (done * 100 / total) : 100;
+
+  if (p->last_stage == stage && percent == p->last_percent)
+    return;
+  if (!p->tty && percent != 100 && percent % 10 != 0 && p->last_stage == stage)
+    return;
+  if (p->last_stage != NULL && p->last_stage != stage && p->tty)
+    g_printerr ("\n");
+  p->last_stage = stage;
+  p->last_percent = percent;
+  /* Translators: progress line: the step, how far (percent), the seconds so far */
+  g_printerr (_("%s: %d%% (%.0f s)"), stage_label (stage), percent,
+              (g_get_monotonic_time () - p->started) / (double) G_USEC_PER_SEC);
+  g_printerr (p->tty ? "\r" : "\n");
+}
+
 static gint64
 count (SapaStore  *store,
        const char *sql)
@@ -943,10 +998,12 @@ run_seed (int    argc,
   g_autoptr(SapaStore) store = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *seed_text = NULL;
+  g_autofree char *now_text = NULL;
   g_autofree char *path = NULL;
   gint64 customers = -1;
   gint64 per_customer = 10;
   SapaDemoOptions options = { 0 };
+  Progress progress = { 0 };
   gint64 started;
   int status = 0;
   GOptionEntry entries[] = {
@@ -955,6 +1012,8 @@ run_seed (int    argc,
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, N_("Seed: the same seed and day give the same data (default 1)"), N_("S") },
     { "interactions-per-customer", 'i', 0, G_OPTION_ARG_INT64, &per_customer,
       N_("Mean number of timeline entries per customer (default 10)"), N_("M") },
+    { "now", 0, 0, G_OPTION_ARG_STRING, &now_text,
+      N_("The date the data end at, e.g. 2026-11-23 (default: today, 00:00 UTC)"), N_("ISO-DATE") },
     { NULL }
   };
 
@@ -978,10 +1037,26 @@ run_seed (int    argc,
   options.seed = 1;
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXUINT64, &options.seed, NULL))
     return usage_error (context, _("The seed is a whole number, like --seed 42."));
-  {
-    g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
-    options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
-  }
+  if (now_text != NULL)
+    {
+      g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+      g_autoptr(GDateTime) end = g_date_time_new_from_iso8601 (now_text, utc);
+
+      if (end == NULL)
+        {
+          /* A date alone: midnight UTC */
+          g_autofree char *with_time = g_strconcat (now_text, "T00:00:00Z", NULL);
+          end = g_date_time_new_from_iso8601 (with_time, utc);
+        }
+      if (end == NULL)
+        return usage_error (context, _("Give --now as a date like 2026-11-23 or a time like 2026-11-23T09:00:00Z."));
+      options.now = g_date_time_to_unix (end);
+    }
+  else
+    {
+      g_autoptr(GDateTime) today = g_date_time_new_now_utc ();
+      options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
+    }
 
   /* Check that this is server data, then let the generator have the file to itself. */
   store = open_data (data_dir, &error);
@@ -990,9 +1065,19 @@ run_seed (int    argc,
   g_clear_object (&store);
 
   started = g_get_monotonic_time ();
+  progress.started = started;
+  progress.tty = isatty (STDERR_FILENO);
+  progress.last_percent = -1;
   path = sapa_server_db_path (data_dir);
-  if (!sapa_demo_generate (path, &options, NULL, NULL, &error))
-    return fail (error->message);
+  if (!sapa_demo_generate (path, &options, seed_progress_cb, &progress, &error))
+    {
+      if (progress.tty && progress.last_stage != NULL)
+        g_printerr ("\n");
+      return fail (error->message);
+    }
+  if (progress.tty && progress.last_stage != NULL)
+    g_printerr ("\n");
+  g_printerr ("%s\n", _("Logging the demo data as changes for desks to pull…"));
 
   store = open_data (data_dir, &error);
   if (store == NULL)

@@ -50,6 +50,7 @@ static const char * const migrations[] = {
   "  at INTEGER NOT NULL"
   ");"
   "CREATE INDEX login_failure_key_at ON login_failure (key, at);"
+  "CREATE INDEX login_failure_at ON login_failure (at);"
   "CREATE TABLE push_result ("
   "  change_id TEXT PRIMARY KEY,"
   "  client_id TEXT,"
@@ -321,6 +322,10 @@ sapa_server_db_open (const char  *data_dir,
   store = sapa_store_open (path, error);
   if (store == NULL)
     return NULL;
+  /* Password and token hashes: only the server's own user may read them
+   * (SQLite gives the -wal and -shm files the database file's mode). */
+  if (create && g_chmod (path, 0600) != 0)
+    g_warning ("Could not make %s readable by its owner only: %s", path, g_strerror (errno));
 
   if (!create)
     {

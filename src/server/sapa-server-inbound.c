@@ -130,48 +130,15 @@ match_customer (SapaStore                *store,
         return g_object_ref (g_ptr_array_index (hits, 0));
       g_clear_pointer (&hits, g_ptr_array_unref);
     }
-  if (message->handle != NULL && sapa_entity_find_field (sapa_entity_lookup ("customer"), "handles"))
+  if (message->handle != NULL)
     {
       g_autofree char *wanted = g_strdup_printf ("%s:%s", channel, message->handle);
-      g_autofree char *id = NULL;
-      sqlite3 *db = sapa_store_acquire_reader (store);
-      sqlite3_stmt *stmt = NULL;
-      int rc = SQLITE_DONE;
 
-      if (sapa_store_prepare (db,
-                              "SELECT id FROM customer WHERE deleted = 0 AND merged_into IS NULL "
-                              "AND handles LIKE '%' || ?2 || '%' ESCAPE '\\' "
-                              "AND EXISTS (SELECT 1 FROM json_each(customer.handles) WHERE value = ?1) "
-                              "ORDER BY num LIMIT 1;", &stmt, "find the customer", error))
-        {
-          g_autoptr(GString) like = g_string_new (NULL);
-
-          /* The LIKE filter skips the JSON parse for most rows. */
-          for (const char *p = wanted; *p; p++)
-            {
-              if (*p == '%' || *p == '_' || *p == '\\')
-                g_string_append_c (like, '\\');
-              g_string_append_c (like, *p);
-            }
-          sqlite3_bind_text (stmt, 1, wanted, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, like->str, -1, SQLITE_TRANSIENT);
-          rc = sqlite3_step (stmt);
-          if (rc == SQLITE_ROW)
-            {
-              id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-              rc = SQLITE_DONE;
-            }
-          else if (rc != SQLITE_DONE)
-            sapa_store_set_sqlite_error (error, db, rc, "find the customer");
-          sqlite3_finalize (stmt);
-        }
-      else
-        rc = SQLITE_ERROR;
-      sapa_store_release_reader (store, db);
-      if (rc != SQLITE_DONE)
+      hits = sapa_store_find_customers_by_handle (store, wanted, error);
+      if (hits == NULL)
         return NULL;
-      if (id != NULL)
-        return sapa_store_get (store, "customer", id, error);
+      if (hits->len > 0)
+        return g_object_ref (g_ptr_array_index (hits, 0));
     }
   /* No match is not an error: the caller makes a new customer. */
   return NULL;
@@ -355,7 +322,7 @@ deliver (SapaRequest              *req,
         sapa_record_set_list (customer, "phones", (const char *[]) { message->phone, NULL });
       if (message->email != NULL)
         sapa_record_set_list (customer, "emails", (const char *[]) { message->email, NULL });
-      if (message->handle != NULL && sapa_entity_find_field (sapa_record_get_entity (customer), "handles"))
+      if (message->handle != NULL)
         {
           g_autofree char *handle = g_strdup_printf ("%s:%s", req->channel, message->handle);
           sapa_record_set_list (customer, "handles", (const char *[]) { handle, NULL });

@@ -90,14 +90,14 @@ serve (int    argc,
     _("Serves Sapa's sync protocol (docs/api/openapi.yaml) to the desks.\n\n"
       "Administration:\n"
       "  sapa-server init --data DIR\n"
-      "  sapa-server user add|list|disable|passwd ...\n"
+      "  sapa-server user add|list|disable|enable|passwd ...\n"
       "  sapa-server branch add ...\n"
       "  sapa-server channel add ...\n"
       "  sapa-server seed --data DIR --customers N --seed S\n"
       "Run “sapa-server COMMAND --help” for each command's options."));
   g_option_context_set_description (context,
     _("Reached over the internet, put nginx (or another proxy) in front for TLS, "
-      "request limits and timeouts; see the README. Logs go to the journal or "
+      "request limits and timeouts; see docs/SERVER.md. Logs go to the journal or "
       "standard error; set G_MESSAGES_DEBUG=sapa-server for request logs."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -187,6 +187,17 @@ check_policy (sqlite3             *db,
       *policy = POLICY_FORBIDDEN;
       return TRUE;
     }
+  /* Clearing the branch would show a branch's record to every branch. */
+  if (!admin && exists && branch != NULL && !sapa_record_has (record, "branch_id"))
+    {
+      g_autoptr(JsonObject) fields = sapa_record_to_json (record);
+
+      if (json_object_has_member (fields, "branch_id"))
+        {
+          *policy = POLICY_FORBIDDEN;
+          return TRUE;
+        }
+    }
   if (!admin && !exists && !sapa_record_has (record, "branch_id") &&
       !sapa_principal_may_see_branch (principal, NULL))
     {
@@ -323,7 +334,7 @@ outbound_recipient (sqlite3     *db,
   g_autoptr(JsonNode) node = NULL;
   GError *local = NULL;
 
-  if (g_str_equal (channel, "chat") && sapa_entity_find_field (sapa_entity_lookup ("customer"), "handles"))
+  if (g_str_equal (channel, "chat"))
     {
       g_autofree char *handle =
         query_text (db, "SELECT substr(value, 6) FROM customer, json_each(customer.handles) "

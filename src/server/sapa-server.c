@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <sapa/sapa-hlc.h>
+#include <sapa/sapa-json.h>
 
 #include "sapa-server.h"
 #include "sapa-server-auth.h"
@@ -19,7 +20,7 @@
 #define INBOUND_PREFIX "/api/v1/inbound/"
 #define BODY_KEY "sapa-request-body"
 #define PRINCIPAL_KEY "sapa-live-principal"
-/* A WebSocket peer answers pings; three missed ones and the socket times out. */
+/* Desks send nothing on the live socket; anything bigger than this is refused. */
 #define LIVE_MAX_INCOMING (64 * 1024)
 
 typedef enum {
@@ -48,6 +49,7 @@ static const Route routes[] = {
   { INBOUND_PREFIX,      TRUE,  "POST",   AUTH_NONE,      sapa_route_inbound },
   { LIVE_PATH,           FALSE, "GET",    AUTH_SIGNED_IN, NULL },
   { "/healthz",          FALSE, "GET",    AUTH_NONE,      NULL },
+  { "/healthz",          FALSE, "HEAD",   AUTH_NONE,      NULL },   /* load balancers' checks */
 };
 
 typedef struct {
@@ -145,11 +147,10 @@ sapa_request_answer_text (SapaRequest *req,
 JsonNode *
 sapa_request_parse_json (SapaRequest *req)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   gsize length = 0;
   const char *data = req->body ? g_bytes_get_data (req->body, &length) : NULL;
-  JsonNode *root;
 
   if (data == NULL || length == 0)
     {
@@ -161,26 +162,26 @@ sapa_request_parse_json (SapaRequest *req)
       sapa_request_error (req, 400, "The request body is not valid UTF-8");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
+  root = sapa_json_parse_one (data, (gssize) length, &error);
+  if (root == NULL)
     {
       g_autofree char *message = g_strdup_printf ("The request body is not JSON: %s", error->message);
       sapa_request_error (req, 400, message);
       return NULL;
     }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       sapa_request_error (req, 400, "The request body must be a JSON object");
       return NULL;
     }
-  return json_node_ref (root);
+  return g_steal_pointer (&root);
 }
 
 static void
 set_hlc_header (SapaServer        *self,
                 SoupServerMessage *msg)
 {
-  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_peek (sapa_store_get_hlc (self->store)));
+  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_now (sapa_store_get_hlc (self->store)));
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Sapa-HLC", hlc);
 }
@@ -625,7 +626,10 @@ start_job (SapaServer        *self,
   if (query != NULL)
     job->req.query = g_hash_table_ref (query);
   if (cap != NULL && cap->data->len > 0)
-    job->req.body = g_bytes_new (cap->data->data, cap->data->len);
+    {
+      job->req.body = g_byte_array_free_to_bytes (g_steal_pointer (&cap->data));
+      cap->data = g_byte_array_new ();
+    }
   job->req.token = bearer_token (msg);
   job->req.signature = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                "X-Sapa-Signature"));
@@ -646,7 +650,7 @@ answer_healthz (SapaServer        *self,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_peek (sapa_store_get_hlc (self->store)));
+  g_autofree char *hlc = sapa_hlc_to_string (sapa_hlc_now (sapa_store_get_hlc (self->store)));
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "status");
@@ -1014,9 +1018,12 @@ sapa_server_shutdown (SapaServer *self,
   self->shutting_down = TRUE;
   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   while (self->in_flight > 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (5000), TRUE);
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (5000);
+    }
   if (self->in_flight > 0)
-    g_warning ("%u requests still running at shutdown; their transactions roll back", self->in_flight);
+    g_warning ("%u requests still running at shutdown; unfinished transactions roll back", self->in_flight);
 
   for (guint i = 0; i < self->live->len; i++)
     {

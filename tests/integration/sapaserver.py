@@ -55,6 +55,16 @@ def _stop_all_at_exit():
 atexit.register(_stop_all_at_exit)
 
 
+def _die_with_parent():
+    """In the server's child process: SIGTERM when the test program dies, even by SIGKILL."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def _terminate_on_signal(signum, frame):
     _stop_all_at_exit()
     sys.exit(128 + signum)
@@ -174,7 +184,8 @@ class ServerFixture:
         env.setdefault("G_MESSAGES_DEBUG", "")
         self.proc = subprocess.Popen(
             [self.binary, "--data", self.data, "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env)
+            stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env,
+            preexec_fn=_die_with_parent)
         log.close()
         _live_servers.append(self)
         line = b""

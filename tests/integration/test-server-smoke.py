@@ -155,6 +155,8 @@ def run(c, jakarta, bandung, secret, data):
     check(status == 401 and is_error(status, body, "unauthorized"), "wrong password: 401")
     status, _, body = c.call("POST", "/api/v1/session", raw=b"{not json")
     check(status == 400 and is_error(status, body, "bad_request"), "malformed sign-in: 400")
+    status, _, body = c.call("POST", "/api/v1/session", raw=b'{"username": "rina"}{"password": "x"}')
+    check(status == 400 and is_error(status, body, "bad_request"), "two JSON values in one body: 400")
     status, _, body = c.call("POST", "/api/v1/session",
                              {"username": "rina", "password": "rahasia-rina", "device": "smoke"})
     check(status == 201 and isinstance(body.get("token"), str) and body["expires_at"].endswith("Z")
@@ -203,6 +205,11 @@ def run(c, jakarta, bandung, secret, data):
     check(status == 422 and is_error(status, body, "invalid"), "unknown entity: 422")
     status, _, body = c.call("POST", "/api/v1/sync/push", raw=b"{" + b" " * (5 * 1024 * 1024) + b"}")
     check(status == 413 and is_error(status, body, "too_large"), "body over 4 MiB: 413")
+
+    cleared = dict(changes[0], change_id=str(uuid.uuid4()), hlc=str(hlc + 5), fields={"branch_id": None})
+    status, _, body = c.call("POST", "/api/v1/sync/push", {"client_id": desk, "changes": [cleared]})
+    check(status == 200 and body["results"][0].get("error") == "forbidden",
+          "an agent may not clear a record's branch (it would show it to every branch)")
 
     # live notices
     live = Live(c.base, token)
@@ -280,6 +287,17 @@ def run(c, jakarta, bandung, secret, data):
     check(status == 204, "sign-out: 204")
     status, _, body = c.call("GET", "/api/v1/sync/pull")
     check(status == 401 and is_error(status, body, "unauthorized"), "the ended session's token: 401")
+
+    # repeated wrong passwords are slowed down (last: it locks the user out for a while)
+    c.token = None
+    statuses = []
+    for _ in range(10):
+        status, head, body = c.call("POST", "/api/v1/session", {"username": "rina", "password": "guess-guess"})
+        statuses.append(status)
+        if status == 429:
+            break
+    check(statuses[-1] == 429 and is_error(429, body, "rate_limited") and head.get("Retry-After", "").isdigit()
+          and int(head["Retry-After"]) > 0, "wrong passwords again and again: 429 with Retry-After %s" % statuses)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,15 @@ def test_push_cannot_take_over_other_branch_record():
         [(cid, status, error)] = statuses(S.push(TOKENS[role], [partial]))
         check(status == "rejected" and error == "forbidden",
               "%s editing a branch B customer is forbidden" % role, status, error)
+        gone = change("customer", theirs["id"], None, op="delete")
+        [(cid, status, error)] = statuses(S.push(TOKENS[role], [gone]))
+        check(status == "rejected" and error == "forbidden",
+              "%s deleting a branch B customer is forbidden" % role, status, error)
+    # Nor may an agent take a record of their own branch out of every branch.
+    own = customer_change(b["A"])
+    check(statuses(S.push(TOKENS["agent_a"], [own]))[0][1] == "applied", "own customer")
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [change("customer", own["id"], {"branch_id": None})]))
+    check(status == "rejected" and error == "forbidden", "agent clearing a customer's branch", status, error)
     changes, _ = S.pull_all(TOKENS["agent_b"])
     mine = [c for c in changes if c["id"] == theirs["id"]]
     check(len(mine) == 1 and mine[0]["fields"]["full_name"] == "Milik Cabang B",
@@ -183,6 +192,20 @@ def test_push_timeline_of_other_branch():
     conv["change_id"], inter["change_id"] = str(uuid.uuid4()), str(uuid.uuid4())
     results = statuses(S.push(TOKENS["agent_b"], [conv, inter]))
     check([s for _, s, _ in results] == ["applied", "applied"], "agent of B may", results)
+    # An interaction of a branch A customer threaded into branch B's conversation is B's.
+    cust_a = customer_change(b["A"])
+    check(statuses(S.push(TOKENS["agent_a"], [cust_a]))[0][1] == "applied", "own customer")
+    mixed = change("interaction", str(uuid.uuid4()), {"customer_id": cust_a["id"], "conversation_id": conv["id"],
+                                                      "channel": "walk_in", "direction": "outbound",
+                                                      "body": "y", "started_at": now})
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [mixed]))
+    check(status == "rejected", "interaction into another branch's conversation is refused", status, error)
+    # Ratings follow their branch too.
+    rating = change("survey_response", str(uuid.uuid4()), {"kind": "csat", "score": 5, "customer_id": cust_b["id"],
+                                                           "branch_id": b["B"], "collected_via": "kiosk",
+                                                           "collected_at": now})
+    [(cid, status, error)] = statuses(S.push(TOKENS["agent_a"], [rating]))
+    check(status == "rejected" and error == "forbidden", "rating of branch B by agent of A", status, error)
 
 
 def branch_of_changes(all_changes):
@@ -218,6 +241,11 @@ def test_pull_matrix():
     seeds = [customer_change(b[k]) for k in "ABC"]
     seeds.append(change("canned_response", str(uuid.uuid4()), {"title": "Salam", "body": "Selamat pagi"}))
     check(all(s == "applied" for _, s, _ in statuses(S.push(TOKENS["admin"], seeds))), "seeded")
+    # A reveal recorded at agent A's desk: pushed by the agent, pulled by admins only.
+    reveal = change("audit_event", str(uuid.uuid4()), {"action": "reveal_account", "agent_id": S.users["agent_a"],
+                                                       "customer_id": seeds[0]["id"], "at": time.strftime(
+                                                           "%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+    check(statuses(S.push(TOKENS["agent_a"], [reveal]))[0][1] == "applied", "agent records a reveal")
     S.inbound("whatsapp", {"message_id": "pull-" + uuid.uuid4().hex, "from": {"phone": "081311112222"},
                            "text": "Halo dari WhatsApp"})
 
@@ -246,6 +274,8 @@ def test_pull_matrix():
         # The seeded B customer is visible to agent_b only (and the admin).
         seeded_b = seeds[1]["change_id"]
         check((seeded_b in got_ids) == (role == "agent_b"), "branch B customer visibility for %s" % role)
+        check(reveal["change_id"] not in got_ids, "audit events are not pulled by %s" % role)
+    check(reveal["change_id"] in ids, "the admin pulls the reveal")
 
     for role in NOT_SIGNED_IN:
         r = S.request("GET", "/api/v1/sync/pull?limit=10", token=TOKENS[role])
@@ -290,6 +320,19 @@ def test_inbound():
         check(S.counts() == before, "nothing written by a badly signed message")
 
 
+def test_disabled_user():
+    """Disabling a user ends their sessions at once and refuses new ones (last: agent_b stays off)."""
+    token = TOKENS["agent_b"]
+    check(S.request("GET", "/api/v1/sync/pull?limit=1", token=token).status == 200, "agent_b signed in")
+    S.admin("user", "disable", "--data", S.data, "--username", "agent_b")
+    expect_error(S.request("GET", "/api/v1/sync/pull?limit=1", token=token), 401, "unauthorized",
+                 "pull with a disabled user's token")
+    r = S.request("POST", "/api/v1/session", {"username": "agent_b", "password": PASSWORD, "device": "d"})
+    expect_error(r, 401, "unauthorized", "sign in as a disabled user")
+    status, _ = S.live_upgrade(token)
+    check(status == 401, "live upgrade with a disabled user's token", status)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-roles") as server:
@@ -306,6 +349,7 @@ def main():
             ("live upgrade", test_live_upgrade),
             ("audit is for admins", test_audit),
             ("inbound needs a signature, not a token", test_inbound),
+            ("a disabled user is signed out", test_disabled_user),
         ])
 
 

@@ -203,6 +203,9 @@ def scenario(tmp):
     rc, out, err = run("user", "add", "--data", data, "--username", "rina", "--name", "Another Rina",
                        "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
     check(rc == 1 and "already exists" in err, "a username is not used twice")
+    rc, out, err = run("user", "add", "--data", data, "--username", "RINA", "--name", "Another Rina",
+                       "--role", "agent", "--branch", jakarta, stdin="rina-secret-2\n")
+    check(rc == 1 and "already exists" in err, "nor in other letter case")
     rc, out, err = run("user", "add", "--data", data, "--username", "eko", "--name", "Eko",
                        "--role", "agent", "--branch", jakarta, "--extra-branch", bandung, stdin="eko-secret-1\n")
     check(rc == 2 and "supervisor" in err, "only supervisors get extra branches")
@@ -299,9 +302,13 @@ def scenario(tmp):
     # -- seed ---------------------------------------------------------------
     rc, out, err = run("seed", "--data", data, "--customers", "0")
     check(rc == 2, "seed needs a number of customers")
-    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7")
+    rc, out, err = run("seed", "--data", data, "--customers", "5", "--now", "yesterday")
+    check(rc == 2 and "--now" in err, "seed refuses a date it cannot read")
+    rc, out, err = run("seed", "--data", data, "--customers", "200", "--seed", "7", "--now", "2026-11-20")
     check(rc == 0 and "200 customers" in out, "seed --customers 200 prints a summary")
     check(query(db, "SELECT count(*) FROM customer")[0][0] == 200, "200 customers are stored")
+    newest = query(db, "SELECT max(started_at) FROM interaction")[0][0]
+    check(1795132800 - 7 * 86400 < newest <= 1795132800, "the demo history ends at the --now date (2026-11-20)")
     unlogged = {}
     for entity in ("branch", "agent", "customer", "conversation", "interaction", "survey_response"):
         unlogged[entity] = query(db, f"SELECT count(*) FROM {entity} WHERE id NOT IN "
@@ -339,14 +346,23 @@ def sign_in_over_http(data, budi_branches, all_branches):
             return
         base = m.group(1)
 
-        def post(body):
-            req = urllib.request.Request(base + "/api/v1/session", data=json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
+        def call(method, path, body=None, token=None):
+            headers = {"Content-Type": "application/json"}
+            if token is not None:
+                headers["Authorization"] = "Bearer " + token
+            req = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
+                                         headers=headers, method=method)
             try:
                 with urllib.request.urlopen(req, timeout=30) as r:
-                    return r.status, json.loads(r.read())
+                    raw = r.read()
+                    return r.status, json.loads(raw) if raw else {}, r.headers
             except urllib.error.HTTPError as e:
-                return e.code, json.loads(e.read() or b"{}")
+                raw = e.read()
+                return e.code, json.loads(raw) if raw else {}, e.headers
+
+        def post(body):
+            status, answer, _ = call("POST", "/api/v1/session", body)
+            return status, answer
 
         status, body = post({"username": "budi", "password": "budi-secret-2", "device": "test"})
         check(status == 201 and len(body.get("token", "")) == 43 and body["agent"]["username"] == "budi",
@@ -360,6 +376,26 @@ def sign_in_over_http(data, budi_branches, all_branches):
         status, body = post({"username": "sari", "password": "sari-typed-2", "device": "test"})
         check(status == 201 and sorted(body.get("branches", [])) == sorted(all_branches),
               "the admin signs in with the password typed on the terminal and sees every branch")
+        token = body.get("token", "")
+
+        # Signing out ends the session.
+        status, _, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 200, "the admin's token works")
+        status, _, _ = call("DELETE", "/api/v1/session", token=token)
+        check(status == 204, "sign-out answers 204")
+        status, answer, _ = call("GET", "/api/v1/sync/pull?limit=1", token=token)
+        check(status == 401 and answer.get("error", {}).get("code") == "unauthorized",
+              "the token is refused after sign-out")
+
+        # Five wrong passwords, then even the right one waits (429 with Retry-After).
+        for _ in range(5):
+            post({"username": "budi", "password": "not-budis-password", "device": "test"})
+        status, answer, headers = call("POST", "/api/v1/session",
+                                       {"username": "budi", "password": "budi-secret-2", "device": "test"})
+        retry = headers.get("Retry-After", "")
+        check(status == 429 and answer.get("error", {}).get("code") == "rate_limited"
+              and retry.isdigit() and 0 < int(retry) <= 15 * 60 + 1,
+              f"too many failed sign-ins are answered 429 with Retry-After ({status}, {retry!r})")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -342,6 +342,36 @@ test_cursor_saved_with_page (Fixture       *f,
 }
 
 static void
+test_pushed_customer_without_created_at (Fixture       *f,
+                                         gconstpointer  data)
+{
+  g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) sapa_change_free);
+  g_autoptr(GArray) statuses = g_array_new (FALSE, FALSE, sizeof (SapaApplyStatus));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) stored = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autofree char *id = sapa_uuid_new ();
+  g_autofree char *change_id = sapa_uuid_new ();
+  g_autofree char *text = NULL;
+
+  /* Born elsewhere with only the fields its maker set; matched later by handle. */
+  text = g_strdup_printf ("{\"change_id\":\"%s\",\"entity\":\"customer\",\"id\":\"%s\",\"op\":\"upsert\","
+                          "\"hlc\":\"%" G_GUINT64_FORMAT "\",\"fields\":{\"full_name\":\"Rina\",\"segment\":\"regular\","
+                          "\"handles\":[\"instagram:@rina\"]}}",
+                          change_id, id, sapa_hlc_pack (1800000000000, 0));
+  g_ptr_array_add (changes, sapa_change_from_string (text, -1, &error));
+  g_assert_no_error (error);
+  apply (f->b, changes, statuses);
+  g_assert_cmpint (g_array_index (statuses, SapaApplyStatus, 0), ==, SAPA_APPLY_APPLIED);
+  stored = sapa_store_get (f->b, "customer", id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_record_get_int (stored, "created_at"), ==, 1800000000);
+  found = sapa_store_find_customers_by_handle (f->b, "instagram:@rina", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 1);
+}
+
+static void
 test_log_existing (Fixture       *f,
                    gconstpointer  data)
 {
@@ -406,6 +436,7 @@ main (int    argc,
   ADD ("/apply/append-only-once", test_append_only_once);
   ADD ("/apply/invalid-is-rejected", test_invalid_is_rejected);
   ADD ("/apply/cursor-saved-with-page", test_cursor_saved_with_page);
+  ADD ("/apply/pushed-customer-without-created-at", test_pushed_customer_without_created_at);
   ADD ("/apply/log-existing", test_log_existing);
 #undef ADD
 

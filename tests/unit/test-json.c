@@ -73,6 +73,32 @@ test_malformed_refused (void)
 }
 
 static void
+test_nul_refused (void)
+{
+  const char *refused[] = { "{\"a\":\"Rina\\u0000Wijaya\"}", "[\"\\u0000\"]", "\"x\\u0000\"" };
+  const char *kept[] = { "{\"a\":\"\\\\u0000\"}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = sapa_json_parse_one (refused[i], -1, &error);
+
+      g_test_message ("%s", refused[i]);
+      g_assert_null (node);
+      g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA);
+    }
+  /* An escaped backslash before "u0000" is the text \u0000, not a NUL. */
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = sapa_json_parse_one (kept[i], -1, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "a"), ==, "\\u0000");
+    }
+}
+
+static void
 test_length_bounds_text (void)
 {
   g_autoptr(GError) error = NULL;
@@ -90,6 +116,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/trailing-value-refused", test_trailing_value_refused);
   g_test_add_func ("/json/single-value-parsed", test_single_value_parsed);
   g_test_add_func ("/json/malformed-refused", test_malformed_refused);
+  g_test_add_func ("/json/nul-refused", test_nul_refused);
   g_test_add_func ("/json/length-bounds-text", test_length_bounds_text);
   return g_test_run ();
 }

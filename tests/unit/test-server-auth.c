@@ -58,6 +58,12 @@ test_db_open (void)
   epoch = sapa_server_db_dup_epoch (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (strlen (epoch), ==, 32);
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   schema = sapa_server_db_dup_meta (store, "server_schema");
   g_assert_cmpstr (schema, ==, "1");
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
@@ -145,6 +151,47 @@ add_branch (Fixture    *f,
   return g_strdup (sapa_record_get_id (b));
 }
 
+typedef struct {
+  const char *agent_id;
+  const char *hash;
+} StoredPassword;
+
+static gboolean
+store_password_cb (sqlite3   *db,
+                   gpointer   user_data,
+                   GError   **error)
+{
+  StoredPassword *sp = user_data;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO credential (agent_id, password_hash) VALUES (?, ?);",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, sp->agent_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, sp->hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (rc, ==, SQLITE_DONE);
+  return TRUE;
+}
+
+/* Argon2id costs about 0.2 s a hash: the fixtures share one hash of PASSWORD
+ * (test_password covers sapa_auth_set_password itself). */
+static const char *
+password_hash (void)
+{
+  static char *hash;
+
+  if (hash == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      hash = sapa_auth_hash_password (PASSWORD, &error);
+      g_assert_no_error (error);
+    }
+  return hash;
+}
+
 static char *
 add_user (Fixture    *f,
           const char *username,
@@ -160,8 +207,12 @@ add_user (Fixture    *f,
   sapa_record_set_string (a, "branch_id", branch_id);
   g_assert_true (sapa_store_save (f->store, a, &error));
   g_assert_no_error (error);
-  g_assert_true (sapa_auth_set_password (f->auth, sapa_record_get_id (a), PASSWORD, &error));
-  g_assert_no_error (error);
+  {
+    StoredPassword sp = { sapa_record_get_id (a), password_hash () };
+
+    g_assert_true (sapa_server_db_write (f->store, store_password_cb, &sp, &error));
+    g_assert_no_error (error);
+  }
   return g_strdup (sapa_record_get_id (a));
 }
 
@@ -239,6 +290,14 @@ test_password (Fixture       *f,
 
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (hash, "$argon2id$"));
+  /* sapa_auth_set_password stores a fresh Argon2id hash (not the fixture's shared one). */
+  g_assert_true (sapa_auth_set_password (f->auth, f->admin_id, PASSWORD, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM credential WHERE agent_id = '%s' AND password_hash != '%s' "
+                                            "AND password_hash LIKE '$argon2id$%%';", f->admin_id, password_hash ());
+    g_assert_cmpint (count_rows (f->path, sql), ==, 1);
+  }
   g_assert_cmpstr (hash, !=, hash_again);   /* salted */
   g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM credential WHERE password_hash LIKE '$argon2id$%';"), ==, 3);
   g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM credential WHERE password_hash LIKE '%correct horse%';"), ==, 0);
@@ -252,9 +311,14 @@ test_password (Fixture       *f,
   g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS);
   wrong_message = g_strdup (error->message);
   g_clear_error (&error);
-  g_assert_null (sign_in (f, "Rina", PASSWORD, "10.0.0.1", NULL, NULL, &error));
-  g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS);
-  g_clear_error (&error);
+  /* The username's letter case does not matter. */
+  {
+    g_autoptr(SapaPrincipal) upper = NULL;
+
+    g_free (sign_in (f, "RINA", PASSWORD, "10.0.0.1", &upper, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (upper->agent_id, ==, f->agent_id);
+  }
   /* An unknown user gets the same answer as a wrong password. */
   g_assert_null (sign_in (f, "nobody", PASSWORD, "10.0.0.1", NULL, NULL, &error));
   g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS);
@@ -404,6 +468,13 @@ test_revoke (Fixture       *f,
   g_assert_null (sapa_auth_check_token (f->auth, second, &error));
   g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_TOKEN);
   g_clear_error (&error);
+
+  /* Revoked tokens are cleared away at the next sign-in (anyone's). */
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL;"), ==, 2);
+  g_free (sign_in (f, "budi", PASSWORD, "10.0.0.1", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token WHERE revoked_at IS NOT NULL;"), ==, 0);
+  g_assert_cmpint (count_rows (f->path, "SELECT count(*) FROM token;"), ==, 1);
 }
 
 static void
@@ -460,6 +531,25 @@ test_disabled (Fixture       *f,
 }
 
 static void
+test_deleted_user (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = sign_in (f, "rina", PASSWORD, "10.0.0.1", NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  /* An agent record deleted (on any desk, then synced) ends its sessions. */
+  g_assert_true (sapa_store_delete (f->store, "agent", f->agent_id, &error));
+  g_assert_no_error (error);
+  g_assert_null (sapa_auth_check_token (f->auth, token, &error));
+  g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_TOKEN);
+  g_clear_error (&error);
+  g_assert_null (sign_in (f, "rina", PASSWORD, "10.0.0.1", NULL, NULL, &error));
+  g_assert_error (error, SAPA_AUTH_ERROR, SAPA_AUTH_ERROR_INVALID_CREDENTIALS);
+  g_clear_error (&error);
+}
+
+static void
 fail_sign_in (Fixture    *f,
               const char *username,
               const char *address)
@@ -479,10 +569,11 @@ test_rate_limit (Fixture       *f,
   guint retry_after = 0;
   gint64 start = f->now;
 
-  /* Per user: five failures within 15 minutes, then even the right password waits. */
+  /* Per user: five failures within 15 minutes, then even the right password
+   * waits; the username's letter case does not open a new count. */
   for (guint i = 0; i < SAPA_AUTH_MAX_USER_FAILURES; i++)
     {
-      fail_sign_in (f, "rina", "10.0.0.1");
+      fail_sign_in (f, i % 2 ? "rina" : "Rina", "10.0.0.1");
       f->now += 10;
     }
   g_assert_null (sign_in (f, "rina", PASSWORD, "10.0.0.1", NULL, &retry_after, &error));
@@ -684,6 +775,7 @@ main (int    argc,
   ADD ("/server-auth/token", test_token);
   ADD ("/server-auth/revoke", test_revoke);
   ADD ("/server-auth/disabled", test_disabled);
+  ADD ("/server-auth/deleted-user", test_deleted_user);
   ADD ("/server-auth/rate-limit", test_rate_limit);
   ADD ("/server-auth/rate-limit-address", test_rate_limit_address);
   ADD ("/server-auth/rate-limit-parallel", test_rate_limit_parallel);
