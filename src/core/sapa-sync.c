@@ -13,7 +13,13 @@
 #include <sapa/sapa-text.h>
 
 #define PUSH_BATCH        500
+/* Pull pages start at PULL_LIMIT changes and grow (or shrink) toward about
+ * PULL_PAGE_BYTES of JSON: fewer round trips and transactions for the small
+ * changes of a first sync, bounded memory for pages of long notes. */
 #define PULL_LIMIT        1000
+#define PULL_LIMIT_MIN    50
+#define PULL_LIMIT_MAX    5000   /* the server's own maximum */
+#define PULL_PAGE_BYTES   (2 * 1024 * 1024)
 #define BACKOFF_MIN_MS    1000
 #define BACKOFF_MAX_MS    60000
 #define POLL_INTERVAL_S   30
@@ -250,7 +256,8 @@ session_new (void)
   if (ca_file != NULL && *ca_file != '\0')
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (ca_file, &error);
+      g_autofree char *path = g_canonicalize_filename (ca_file, NULL);
+      g_autoptr(GTlsDatabase) db = g_tls_file_database_new (path, &error);
 
       if (db != NULL)
         soup_session_set_tls_database (session, db);
@@ -354,6 +361,7 @@ request_json (SoupSession   *session,
               JsonNode      *body,
               guint         *out_status,
               JsonNode     **out_root,
+              gsize         *out_bytes,
               GCancellable  *cancellable,
               GError       **error)
 {
@@ -398,6 +406,8 @@ request_json (SoupSession   *session,
   observe_hlc (store, msg);
   status = soup_message_get_status (msg);
   *out_status = status;
+  if (out_bytes != NULL)
+    *out_bytes = g_bytes_get_size (answer);
 
   if (g_bytes_get_size (answer) > 0 &&
       json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL))
@@ -508,6 +518,8 @@ push_outbox (SoupSession   *session,
              GCancellable  *cancellable,
              GError       **error)
 {
+  guint limit = PUSH_BATCH;
+
   for (;;)
     {
       g_autoptr(GPtrArray) batch = NULL;
@@ -518,9 +530,10 @@ push_outbox (SoupSession   *session,
       g_autoptr(GPtrArray) done = g_ptr_array_new ();
       JsonArray *changes = json_array_new ();
       JsonArray *results;
+      g_autoptr(GError) local = NULL;
       guint status;
 
-      batch = sapa_store_list_unpushed (store, PUSH_BATCH, error);
+      batch = sapa_store_list_unpushed (store, limit, error);
       if (batch == NULL)
         {
           json_array_unref (changes);
@@ -543,8 +556,18 @@ push_outbox (SoupSession   *session,
       json_node_set_object (body_node, body);
 
       if (!request_json (session, store, "POST", url, "/api/v1/sync/push", token, body_node,
-                         &status, &root, cancellable, error))
-        return FALSE;
+                         &status, &root, NULL, cancellable, &local))
+        {
+          /* Long notes can make a batch larger than the server takes: send fewer at a time. */
+          if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && batch->len > 1)
+            {
+              limit = MAX (batch->len / 2, 1);
+              g_debug ("Push of %u changes too large; trying %u", batch->len, limit);
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
 
       if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
           !json_object_has_member (json_node_get_object (root), "results") ||
@@ -589,7 +612,7 @@ push_outbox (SoupSession   *session,
       g_ptr_array_add (done, NULL);
       if (!sapa_store_mark_pushed (store, (const char * const *) done->pdata, error))
         return FALSE;
-      if (batch->len < PUSH_BATCH)
+      if (batch->len < limit)
         return TRUE;
     }
 }
@@ -604,11 +627,12 @@ pull_pages (SoupSession   *session,
             GError       **error)
 {
   g_autofree char *cursor = sapa_store_dup_meta (store, "sync_cursor");
+  guint limit = PULL_LIMIT;
 
   for (;;)
     {
       g_autofree char *escaped = g_uri_escape_string (cursor ? cursor : "", NULL, FALSE);
-      g_autofree char *path = g_strdup_printf ("/api/v1/sync/pull?since=%s&limit=%d", escaped, PULL_LIMIT);
+      g_autofree char *path = g_strdup_printf ("/api/v1/sync/pull?since=%s&limit=%u", escaped, limit);
       g_autoptr(JsonNode) root = NULL;
       g_autoptr(GPtrArray) changes = g_ptr_array_new_with_free_func ((GDestroyNotify) sapa_change_free);
       g_autoptr(GError) local = NULL;
@@ -617,8 +641,9 @@ pull_pages (SoupSession   *session,
       const char *next;
       gboolean more;
       guint status;
+      gsize bytes = 0;
 
-      if (!request_json (session, store, "GET", url, path, token, NULL, &status, &root, cancellable, &local))
+      if (!request_json (session, store, "GET", url, path, token, NULL, &status, &root, &bytes, cancellable, &local))
         {
           if (status == SOUP_STATUS_GONE && cursor != NULL && *cursor != '\0')
             {
@@ -680,6 +705,8 @@ pull_pages (SoupSession   *session,
           return FALSE;
       stats->pulled += changes->len;
       stats->pages++;
+      if (changes->len > 0 && bytes > 0)
+        limit = CLAMP ((guint64) changes->len * PULL_PAGE_BYTES / bytes, PULL_LIMIT_MIN, PULL_LIMIT_MAX);
 
       if (!more)
         return TRUE;
@@ -1693,7 +1720,7 @@ sign_in_thread (GTask        *task,
   body = json_builder_get_root (builder);
 
   if (!request_json (session, job->store, "POST", job->server_url, "/api/v1/session", NULL, body,
-                     &status, &root, cancellable, &error))
+                     &status, &root, NULL, cancellable, &error))
     {
       if (status == SOUP_STATUS_UNAUTHORIZED)
         g_task_return_new_error (task, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED, "%s",
@@ -1808,7 +1835,7 @@ sign_out_thread (GTask        *task,
 
   /* A token the server no longer knows is signed out already. */
   if (!request_json (session, job->store, "DELETE", job->server_url, "/api/v1/session", job->token, NULL,
-                     &status, NULL, cancellable, &error) &&
+                     &status, NULL, NULL, cancellable, &error) &&
       status != SOUP_STATUS_UNAUTHORIZED)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <libsoup/soup.h>
 #include <sapa/sapa.h>
 #include <sapa/sapa-sync.h>
@@ -23,6 +24,7 @@ typedef struct {
   char        *url;
   guint16      port;
   char        *branch_id;
+  gboolean     tls;
 } Server;
 
 typedef struct {
@@ -38,6 +40,19 @@ typedef struct {
   Desk    a;
   Desk    b;
 } Fixture;
+
+/* A file of tests/data (meson's test environment says where). */
+static char *
+test_data_file (const char *name)
+{
+  const char *dir = g_getenv ("SAPA_TEST_DATA");
+
+  g_autofree char *path = NULL;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, name, NULL);
+  return g_canonicalize_filename (path, NULL);
+}
 
 /* -- the server --------------------------------------------------------------- */
 
@@ -102,6 +117,13 @@ server_init (Server *srv)
                      "--name", "Budi Santoso", "--role", "agent", "--branch", srv->branch_id, NULL));
 }
 
+/* The server dies with the test, even when an assertion aborts it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Starts `sapa-server serve` on srv->port (0: any free port) and waits for it to listen. */
 static void
 server_start (Server *srv)
@@ -113,15 +135,25 @@ server_start (Server *srv)
   const char *prefix = "Listening on ";
   g_autoptr(GUri) uri = NULL;
 
-  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   server_program (), "serve", "--data", srv->data_dir,
-                                   "--listen", listen, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autofree char *cert = test_data_file ("sync-test-cert.pem");
+  g_autofree char *key = test_data_file ("sync-test-key.pem");
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  if (srv->tls)
+    srv->process = g_subprocess_launcher_spawn (launcher, &error, server_program (), "serve",
+                                                "--data", srv->data_dir, "--listen", listen,
+                                                "--tls-cert", cert, "--tls-key", key, NULL);
+  else
+    srv->process = g_subprocess_launcher_spawn (launcher, &error, server_program (), "serve",
+                                                "--data", srv->data_dir, "--listen", listen, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
   line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
   g_assert_true (g_str_has_prefix (line, prefix));
+  g_assert_true (g_str_has_prefix (line + strlen (prefix), srv->tls ? "https://" : "http://"));
 
   uri = g_uri_parse (line + strlen (prefix), G_URI_FLAGS_NONE, &error);
   g_assert_no_error (error);
@@ -320,6 +352,7 @@ fixture_set_up (Fixture       *f,
   f->tmp = sapa_test_dir_new ("sapa-sync-engine-XXXXXX");
   f->server.data_dir = g_build_filename (f->tmp, "server", NULL);
   g_assert_cmpint (g_mkdir (f->server.data_dir, 0700), ==, 0);
+  f->server.tls = data != NULL;
   server_init (&f->server);
   server_start (&f->server);
 
@@ -598,6 +631,68 @@ test_gone_resync (Fixture       *f,
   g_assert_true (has_customer (&on_b));
 }
 
+/* More than the server takes in one request (4 MiB): the engine sends fewer at a time. */
+static void
+test_large_outbox (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) customers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *branch = sapa_store_dup_meta (f->a.store, "branch_id");
+  g_autoptr(GString) notes = g_string_new (NULL);
+  guint n = 300;
+
+  while (notes->len < 16 * 1024)
+    g_string_append (notes, "Nasabah minta kartu baru, alamat surat berubah. ");
+  for (guint i = 0; i < n; i++)
+    {
+      SapaRecord *c = sapa_record_new ("customer");
+      g_autofree char *name = g_strdup_printf ("Nasabah %u", i);
+
+      sapa_record_set_string (c, "full_name", name);
+      sapa_record_set_string (c, "segment", "regular");
+      sapa_record_set_string (c, "branch_id", branch);
+      sapa_record_set_string (c, "notes", notes->str);
+      g_ptr_array_add (customers, c);
+    }
+  sapa_store_save_all (f->a.store, customers, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+  g_assert_cmpint (sapa_sync_get_rejected (f->a.sync), ==, 0);
+
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      Lookup on_b = { f->b.store, sapa_record_get_id (g_ptr_array_index (customers, i)) };
+      g_assert_true (has_customer (&on_b));
+    }
+}
+
+/* The same over HTTPS (the test certificate is trusted through SAPA_SYNC_CA_FILE). */
+static void
+test_https (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  Lookup on_b;
+
+  g_assert_true (g_str_has_prefix (sapa_sync_get_server_url (f->a.sync), "https://"));
+  sapa_sync_start (f->b.sync);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+
+  /* Pushed over HTTPS, noticed on the live socket over TLS. */
+  customer = save_customer (&f->a, "Wayan Sukerta");
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (customer) };
+  g_assert_true (wait_until (has_customer, &on_b, 2000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -613,6 +708,11 @@ main (int   argc,
   else
     server_path = g_getenv ("SAPA_SERVER");
   g_test_init (&argc, &argv, NULL);
+  /* Before any thread starts: the engine reads it when it makes a session. */
+  {
+    g_autofree char *ca = test_data_file ("sync-test-cert.pem");
+    g_setenv ("SAPA_SYNC_CA_FILE", ca, TRUE);
+  }
 
 #define ADD(name, func) \
   g_test_add (name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -623,6 +723,8 @@ main (int   argc,
   ADD ("/sync-engine/revoked", test_revoked);
   ADD ("/sync-engine/sign-out", test_sign_out);
   ADD ("/sync-engine/gone-resync", test_gone_resync);
+  ADD ("/sync-engine/large-outbox", test_large_outbox);
+  g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();
