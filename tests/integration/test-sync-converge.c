@@ -254,7 +254,9 @@ test_two_desks_converge (void)
     g_assert_cmpstr (sapa_record_get_string (seen, "full_name"), ==, "Rina Wijaya");
   }
 
-  /* Offline, with clocks slightly ahead of everything either desk has seen. */
+  /* Offline: the server is gone while both desks edit, with clocks slightly
+   * ahead of everything either desk has seen. */
+  sapa_test_server_stop (server);
   base = g_get_real_time () / 1000 + 500;
   desk_edit (a, id, base + 10, "full_name", "Rina Wijaya (A)", "notes", "Prefers mornings", NULL);
   desk_edit (b, id, base + 20, "full_name", "Rina Wijayanti", "segment", "vip", NULL);
@@ -270,7 +272,20 @@ test_two_desks_converge (void)
   tie_winner = strcmp (sapa_store_get_client_id (a->store), sapa_store_get_client_id (b->store)) > 0
                ? "from-a" : "from-b";
 
-  /* B pushes first, so A's older name arrives at the server after B's newer one. */
+  /* Nothing reaches the server: the edits wait on the desks. */
+  for (guint d = 0; d < 2; d++)
+    {
+      g_autoptr(GError) offline_error = NULL;
+
+      g_assert_false (sapa_sync_run_once (desks[d]->sync, NULL, &offline_error));
+      g_assert_error (offline_error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_NETWORK);
+      g_assert_cmpint (sapa_store_count_unpushed (desks[d]->store), >, 0);
+    }
+
+  /* Back on the same port. B pushes first, so A's older name arrives at the
+   * server after B's newer one. */
+  sapa_test_server_start (server, &error);
+  g_assert_no_error (error);
   desk_sync (b);
   desk_sync (a);
   desk_sync (b);
