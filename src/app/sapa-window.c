@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sapa-application.h"
+#include "sapa-sync-indicator.h"
 #include "sapa-window.h"
 
 struct _SapaWindow
@@ -27,6 +28,7 @@ struct _SapaWindow
   SapaLookupPage   *lookup_page;
   GtkStack         *main_stack;
   GtkWidget        *sidebar_box;
+  SapaSyncIndicator *sync_indicator;
   AdwToastOverlay  *toast_overlay;
 };
 
@@ -180,6 +182,7 @@ sapa_window_class_init (SapaWindowClass *klass)
   window_class->close_request = sapa_window_close_request;
 
   g_type_ensure (SAPA_TYPE_LOOKUP_PAGE);
+  g_type_ensure (SAPA_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/id/sapa/Desk/ui/sapa-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SapaWindow, content_box);
@@ -191,6 +194,7 @@ sapa_window_class_init (SapaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SapaWindow, lookup_page);
   gtk_widget_class_bind_template_child (widget_class, SapaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SapaWindow, sidebar_box);
+  gtk_widget_class_bind_template_child (widget_class, SapaWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, SapaWindow, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, create_customer_cb);
   gtk_widget_class_bind_template_callback (widget_class, customer_activated_cb);
@@ -363,4 +367,28 @@ sapa_window_get_customer_page (SapaWindow *self)
 {
   g_return_val_if_fail (SAPA_IS_WINDOW (self), NULL);
   return self->customer_page;
+}
+
+void
+sapa_window_set_sync (SapaWindow *self,
+                      SapaSync   *sync)
+{
+  g_return_if_fail (SAPA_IS_WINDOW (self));
+  g_return_if_fail (sync == NULL || SAPA_IS_SYNC (sync));
+
+  sapa_sync_indicator_set_sync (self->sync_indicator, sync);
+}
+
+SapaSyncIndicator *
+sapa_window_get_sync_indicator (SapaWindow *self)
+{
+  g_return_val_if_fail (SAPA_IS_WINDOW (self), NULL);
+  return self->sync_indicator;
+}
+
+const char *
+sapa_window_get_agent_id (SapaWindow *self)
+{
+  g_return_val_if_fail (SAPA_IS_WINDOW (self), NULL);
+  return self->agent_id;
 }

@@ -7,6 +7,7 @@
 #include "sapa-customer-page.h"
 #include "sapa-lookup-page.h"
 #include "sapa-new-customer-dialog.h"
+#include "sapa-sync-indicator.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,12 @@ void                   sapa_window_add_toast          (SapaWindow     *self,
 SapaLookupPage        *sapa_window_get_lookup_page    (SapaWindow     *self);
 /* NULL until the first customer is opened: the page is built then. */
 SapaCustomerPage      *sapa_window_get_customer_page  (SapaWindow     *self);
+
+/* The desk's sync engine shown in the header bar; NULL: the desk works alone. */
+void                   sapa_window_set_sync           (SapaWindow     *self,
+                                                       SapaSync       *sync);
+SapaSyncIndicator     *sapa_window_get_sync_indicator (SapaWindow     *self);
+/* The agent working at the desk, as given to sapa_window_set_store(). */
+const char            *sapa_window_get_agent_id       (SapaWindow     *self);
 
 G_END_DECLS

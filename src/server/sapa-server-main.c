@@ -61,6 +61,7 @@ serve (int    argc,
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *trusted_proxy = NULL;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
     { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir,
@@ -71,6 +72,9 @@ serve (int    argc,
       N_("PEM certificate (chain) to serve HTTPS with"), N_("FILE") },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key,
       N_("PEM private key of the certificate"), N_("FILE") },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &trusted_proxy,
+      N_("Address of a proxy in front (e.g. 127.0.0.1 for nginx on this machine) whose X-Forwarded-For header names the client"),
+      N_("ADDRESS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
     { NULL }
   };
@@ -149,6 +153,8 @@ serve (int    argc,
       return 1;
     }
   server = sapa_server_new (store, certificate, &error);
+  if (server != NULL)
+    sapa_server_set_trusted_proxy (server, trusted_proxy);
   if (server == NULL || !sapa_server_listen (server, host, port, &bound, &error))
     {
       g_printerr ("%s\n", error->message);

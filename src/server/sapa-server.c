@@ -71,6 +71,7 @@ struct _SapaServer
   guint            live_source;
   guint            in_flight;
   gboolean         shutting_down;
+  char            *trusted_proxy;  /* peer whose X-Forwarded-For names the client */
 };
 
 G_DEFINE_FINAL_TYPE (SapaServer, sapa_server, G_TYPE_OBJECT)
@@ -599,6 +600,30 @@ message_disconnected_cb (SoupServerMessage *msg,
   job->disconnected = TRUE;
 }
 
+/* The client's address. Behind a proxy every request comes from the proxy,
+ * which would make the per-address sign-in limit lock everyone out at once:
+ * from the trusted proxy only, the last X-Forwarded-For entry (the address
+ * the proxy itself saw) names the client. */
+static char *
+client_address (SapaServer        *self,
+                SoupServerMessage *msg,
+                const char        *remote)
+{
+  const char *forwarded;
+  const char *last;
+
+  if (self->trusted_proxy == NULL || g_strcmp0 (remote, self->trusted_proxy) != 0)
+    return g_strdup (remote);
+  forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg), "X-Forwarded-For");
+  if (forwarded == NULL)
+    return g_strdup (remote);
+  last = strrchr (forwarded, ',');
+  last = last ? last + 1 : forwarded;
+  while (*last == ' ')
+    last++;
+  return *last ? g_strstrip (g_strdup (last)) : g_strdup (remote);
+}
+
 static void
 start_job (SapaServer        *self,
            SoupServerMessage *msg,
@@ -633,7 +658,7 @@ start_job (SapaServer        *self,
   job->req.token = bearer_token (msg);
   job->req.signature = g_strdup (soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                                "X-Sapa-Signature"));
-  job->req.address = g_strdup (remote);
+  job->req.address = client_address (self, msg, remote);
   job->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (message_disconnected_cb), job);
 
   self->in_flight++;
@@ -899,6 +924,7 @@ sapa_server_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->tls);
   g_free (self->epoch);
+  g_free (self->trusted_proxy);
   g_mutex_clear (&self->inbound_lock);
 
   G_OBJECT_CLASS (sapa_server_parent_class)->finalize (object);
@@ -1034,4 +1060,13 @@ sapa_server_shutdown (SapaServer *self,
     }
   g_ptr_array_set_size (self->live, 0);
   soup_server_disconnect (self->soup);
+}
+
+void
+sapa_server_set_trusted_proxy (SapaServer *self,
+                               const char *address)
+{
+  g_return_if_fail (SAPA_IS_SERVER (self));
+  g_free (self->trusted_proxy);
+  self->trusted_proxy = g_strdup (address);
 }

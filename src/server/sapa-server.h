@@ -49,5 +49,9 @@ void        sapa_server_shutdown     (SapaServer       *self,
                                       guint             timeout_ms);
 /* Tells every live client that changes committed. */
 void        sapa_server_notify_live  (SapaServer       *self);
+/* Requests from @address (a proxy such as nginx on 127.0.0.1) name their
+ * client in X-Forwarded-For; NULL trusts no proxy. */
+void        sapa_server_set_trusted_proxy (SapaServer *self,
+                                           const char *address);
 
 G_END_DECLS

@@ -146,6 +146,7 @@ class ServerFixture:
         self.branches = {}      # "A" -> id
         self.users = {}         # username -> agent id
         self.secrets = {}       # channel -> webhook secret
+        self.extra_args = []    # more options for "sapa-server serve"
         self._conn = None
 
     # -- life cycle -------------------------------------------------------
@@ -183,7 +184,7 @@ class ServerFixture:
         env = dict(os.environ)
         env.setdefault("G_MESSAGES_DEBUG", "")
         self.proc = subprocess.Popen(
-            [self.binary, "--data", self.data, "--listen", "127.0.0.1:0"],
+            [self.binary, "--data", self.data, "--listen", "127.0.0.1:0"] + self.extra_args,
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env,
             preexec_fn=_die_with_parent)
         log.close()

@@ -406,6 +406,33 @@ def test_rate_limited_sign_in():
     check(S.healthy(), "still serving")
 
 
+def test_trusted_proxy_counts_clients():
+    """Behind nginx (--trusted-proxy), the per-address sign-in limit counts the
+    address in X-Forwarded-For: one client guessing does not lock out the others."""
+    with ServerFixture(SERVER, "sapa-proxy") as proxied:
+        proxied.extra_args = ["--trusted-proxy", "127.0.0.1"]
+        proxied.stop()
+        proxied.start()
+        def attempt(username, client, password="bukan-sandinya"):
+            return proxied.request("POST", "/api/v1/session",
+                                   {"username": username, "password": password, "device": "d"},
+                                   headers={"X-Forwarded-For": "198.51.100.7, %s" % client})
+        # 24 clients, one wrong guess each: more than one address's limit, yet nobody is limited.
+        answers = [attempt("nobody%d" % i, "10.0.0.%d" % i).status for i in range(24)]
+        check(set(answers) == {401}, "different clients are counted apart", answers)
+        # One client guessing on is limited...
+        answers = []
+        for i in range(30):
+            r = attempt("guess%d" % i, "10.0.1.1")
+            answers.append(r.status)
+            if r.status == 429:
+                break
+        check(answers[-1] == 429, "one client guessing is limited", answers)
+        # ...and another client behind the same proxy still signs in.
+        r = attempt("agent_a", "10.0.1.2", PASSWORD)
+        check(r.status == 201, "another client signs in", r)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-bad-input") as server:
@@ -427,6 +454,7 @@ def main():
             ("bad pull parameters and cursors", test_bad_pull_parameters),
             ("clock ahead", test_clock_ahead),
             ("unknown routes", test_unknown_route),
+            ("behind a trusted proxy the limit counts clients", test_trusted_proxy_counts_clients),
             ("failed sign-ins are rate limited", test_rate_limited_sign_in),
         ])
 
