@@ -15,9 +15,11 @@ G_BEGIN_DECLS
 
 typedef enum {
   SAPA_SYNC_STATE_SIGNED_OUT,   /* no token, or the server refused it: sign-in needed */
-  SAPA_SYNC_STATE_OFFLINE,      /* server unreachable; retrying with backoff */
-  SAPA_SYNC_STATE_SYNCING,
-  SAPA_SYNC_STATE_SYNCED,
+  SAPA_SYNC_STATE_OFFLINE,      /* the last cycle failed (server unreachable, 5xx, refusal);
+                                 * "error-message" says why; retrying with backoff */
+  SAPA_SYNC_STATE_SYNCING,      /* a cycle runs after being offline, or with changes to push */
+  SAPA_SYNC_STATE_SYNCED,       /* the last cycle worked ("last-synced"); quick catch-ups
+                                 * after live notices do not leave this state */
 } SapaSyncState;
 
 #define SAPA_TYPE_SYNC_STATE (sapa_sync_state_get_type ())
@@ -63,8 +65,14 @@ gint64        sapa_sync_get_last_synced  (SapaSync            *self);
 gint64        sapa_sync_get_rejected     (SapaSync            *self);
 const char   *sapa_sync_get_error_message(SapaSync            *self);
 
-/* POST /api/v1/session. On success the engine holds the token (notify::token)
- * and the desk's agent_id/branch_id meta are set from the answer. */
+/* POST /api/v1/session. On success the engine holds the server's address and
+ * the token (notify::server-url, notify::token), the desk's agent_id and
+ * branch_id meta are set from the answer, and the agent record is stored as
+ * a change from the server (never pushed back). Signing in as another agent
+ * than before resets the sync cursor: the next pull starts from the
+ * beginning, since what a pull returns depends on who asks.
+ * Errors: SAPA_SYNC_ERROR_UNAUTHORIZED (wrong user name or password),
+ * _RATE_LIMITED, _NETWORK, _PROTOCOL; messages are translated. */
 void          sapa_sync_sign_in_async    (SapaSync            *self,
                                           const char          *server_url,
                                           const char          *username,
@@ -75,6 +83,9 @@ void          sapa_sync_sign_in_async    (SapaSync            *self,
 gboolean      sapa_sync_sign_in_finish   (SapaSync            *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+/* Forgets the token at once (state SIGNED_OUT), then asks the server to
+ * revoke it (DELETE /api/v1/session). An error only says the server could
+ * not be told; the desk is signed out all the same. */
 void          sapa_sync_sign_out_async   (SapaSync            *self,
                                           GCancellable        *cancellable,
                                           GAsyncReadyCallback  callback,
@@ -83,14 +94,25 @@ gboolean      sapa_sync_sign_out_finish  (SapaSync            *self,
                                           GAsyncResult        *result,
                                           GError             **error);
 
-/* Runs the background loop (live WebSocket, push/pull cycles, polling, backoff). */
+/* Runs the background loop on a worker thread: a cycle at once; the live
+ * WebSocket (a notice -> cycle; reconnect with backoff and a full cycle after
+ * every reconnect; a socket that stops answering keepalive pings is
+ * replaced); polling every 30 s while the socket is down (every 5 min while
+ * up); local edits (store ::changed) pushed at once; retries from 1 s
+ * doubling to 60 s, +-20 % jitter, while offline; a wake from suspend
+ * (wall clock jump) or the network coming back reconnects and catches up.
+ * stop() cancels what runs and waits for the thread; nothing is lost. */
 void          sapa_sync_start            (SapaSync            *self);
 void          sapa_sync_stop             (SapaSync            *self);
 /* Sync soon: after a local edit, a network change or a wake from suspend. */
 void          sapa_sync_kick             (SapaSync            *self);
 
 /* Blocking: push every waiting change, then pull until the server has no
- * more. For tests, benchmarks and command-line tools; never on a GTK main loop. */
+ * more, in the calling thread with a session of its own (serialised with
+ * the worker's cycles). For tests, benchmarks and command-line tools; never
+ * on a GTK main loop. The properties follow on the owner's context. A 401
+ * clears the token. SAPA_SYNC_CA_FILE (a PEM file) replaces the system's
+ * certificate authorities for every session of the engine. */
 gboolean      sapa_sync_run_once         (SapaSync            *self,
                                           GCancellable        *cancellable,
                                           GError             **error);

@@ -22,12 +22,15 @@
 #define PULL_PAGE_BYTES   (2 * 1024 * 1024)
 #define BACKOFF_MIN_MS    1000
 #define BACKOFF_MAX_MS    60000
-#define POLL_INTERVAL_S   30
+#define POLL_INTERVAL_S   30    /* while the live socket is down */
+#define SAFETY_POLL_S     300   /* while it is up: a notice lost anyway is caught within minutes */
 #define KEEPALIVE_S       20
 #define CLOCK_CHECK_S     5
 /* A wall clock that moved this much against the monotonic clock means a wake
  * from suspend or a clock change: sockets are probably dead, catch up. */
 #define CLOCK_JUMP_US     (5 * G_USEC_PER_SEC)
+/* A live socket that did not answer a keepalive ping within 10 s is dead. */
+#define LIVE_DEAD_US      ((KEEPALIVE_S + 10) * G_USEC_PER_SEC)
 #define HTTP_TIMEOUT_S    60
 #define HTTP_IDLE_S       60
 #define HTTP_TOO_MANY_REQUESTS 429   /* not named by libsoup 3.2 */
@@ -390,11 +393,10 @@ request_json (SoupSession   *session,
     }
   if (body != NULL)
     {
-      gsize len = 0;
       char *text = json_to_string (body, FALSE);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, strlen (text));
 
-      len = strlen (text);
-      soup_message_set_request_body_from_bytes (msg, "application/json", g_bytes_new_take (text, len));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
 
   answer = soup_session_send_and_read (session, msg, cancellable, &local);
@@ -480,7 +482,33 @@ typedef struct {
   guint   pulled;
   guint   pages;
   gboolean resynced;   /* the server did not know the cursor: pulled from the start */
+  gboolean clock_ahead;/* a refusal said this desk's clock is ahead of the server's */
 } CycleStats;
+
+/* What a cycle that worked but had changes refused says (NULL if none were). */
+static GError *
+rejection_error (const CycleStats *stats)
+{
+  if (stats->rejected == 0)
+    return NULL;
+  if (stats->clock_ahead)
+    return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
+                        g_dngettext (GETTEXT_PACKAGE,
+                                     "The server refused %u change made on this desk because this computer's "
+                                     "clock is ahead of the server's. Set the right date and time on this computer.",
+                                     "The server refused %u changes made on this desk because this computer's "
+                                     "clock is ahead of the server's. Set the right date and time on this computer.",
+                                     stats->rejected),
+                        stats->rejected);
+  return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "The server refused %u change made on this desk. Ask an administrator to check "
+                                   "which branches your account may edit.",
+                                   "The server refused %u changes made on this desk. Ask an administrator to check "
+                                   "which branches your account may edit.",
+                                   stats->rejected),
+                      stats->rejected);
+}
 
 static JsonNode *
 change_for_wire (JsonObject *entry)
@@ -592,9 +620,12 @@ push_outbox (SoupSession   *session,
             continue;
           if (g_str_equal (result, "rejected"))
             {
-              g_warning ("The server refused change %s: %s", change_id,
-                         json_object_get_string_member_with_default (r, "error", "no reason given"));
+              const char *reason = json_object_get_string_member_with_default (r, "error", "no reason given");
+
+              g_warning ("The server refused change %s: %s", change_id, reason);
               stats->rejected++;
+              if (g_str_has_prefix (reason, "clock ahead"))
+                stats->clock_ahead = TRUE;
             }
           else if (!g_str_equal (result, "applied") && !g_str_equal (result, "duplicate") &&
                    !g_str_equal (result, "superseded"))
@@ -724,6 +755,7 @@ static gboolean
 run_cycle (Shared        *sh,
            SoupSession   *session,
            CycleStats    *stats,
+           char         **used_token,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -731,18 +763,23 @@ run_cycle (Shared        *sh,
   g_autofree char *token = NULL;
   gboolean ok;
 
+  /* Credentials are read under the lock: a sign-in changes them, and the
+   * cursor, while holding it. */
+  g_mutex_lock (&sh->cycle_lock);
   shared_dup_credentials (sh, &url, &token);
   if (url == NULL || *url == '\0' || token == NULL || *token == '\0')
     {
+      g_mutex_unlock (&sh->cycle_lock);
       g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
                            _("This desk is not signed in to a server. Sign in to share its work with other desks."));
       return FALSE;
     }
 
-  g_mutex_lock (&sh->cycle_lock);
   ok = push_outbox (session, sh->store, url, token, stats, cancellable, error) &&
        pull_pages (session, sh->store, url, token, stats, cancellable, error);
   g_mutex_unlock (&sh->cycle_lock);
+  if (used_token != NULL)
+    *used_token = g_steal_pointer (&token);
 
   if (ok)
     g_debug ("Cycle: pushed %u (%u refused), pulled %u in %u pages%s", stats->pushed, stats->rejected,
@@ -774,6 +811,7 @@ struct _Worker
   gboolean                 signed_out;
   SapaSyncState            state;         /* what was last published */
   gint64                   wall_offset;
+  gint64                   ws_alive;      /* monotonic time the server was last heard */
 };
 
 static void worker_connect_ws (Worker *w);
@@ -895,10 +933,11 @@ worker_poll_cb (gpointer data)
 }
 
 static void
-worker_start_polling (Worker *w)
+worker_set_polling (Worker *w,
+                    guint   seconds)
 {
-  if (w->poll_source == NULL)
-    w->poll_source = worker_timeout (w, POLL_INTERVAL_S * 1000, worker_poll_cb, "[sapa] sync poll");
+  clear_source (&w->poll_source);
+  w->poll_source = worker_timeout (w, seconds * 1000, worker_poll_cb, "[sapa] sync poll");
 }
 
 static gboolean
@@ -914,7 +953,7 @@ worker_ws_retry_cb (gpointer data)
 static void
 worker_ws_lost (Worker *w)
 {
-  worker_start_polling (w);
+  worker_set_polling (w, POLL_INTERVAL_S);
   if (w->signed_out || w->ws_source != NULL)
     return;
   w->ws_backoff_ms = next_backoff (w->ws_backoff_ms);
@@ -937,6 +976,7 @@ ws_message_cb (SoupWebsocketConnection *ws,
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return;
   obj = json_node_get_object (json_parser_get_root (parser));
+  w->ws_alive = g_get_monotonic_time ();
   kind = json_object_get_string_member_with_default (obj, "type", NULL);
   if (g_strcmp0 (kind, "changes") != 0)
     return;
@@ -947,6 +987,14 @@ ws_message_cb (SoupWebsocketConnection *ws,
   if (notice_cursor != NULL && g_strcmp0 (notice_cursor, cursor) == 0 && !w->failing)
     return;
   worker_schedule_cycle (w, 0);
+}
+
+static void
+ws_pong_cb (SoupWebsocketConnection *ws,
+            GBytes                  *message,
+            Worker                  *w)
+{
+  w->ws_alive = g_get_monotonic_time ();
 }
 
 static void
@@ -995,7 +1043,9 @@ ws_connected_cb (GObject      *source,
   soup_websocket_connection_set_keepalive_interval (ws, KEEPALIVE_S);
   g_signal_connect (ws, "message", G_CALLBACK (ws_message_cb), w);
   g_signal_connect (ws, "closed", G_CALLBACK (ws_closed_cb), w);
-  clear_source (&w->poll_source);
+  g_signal_connect (ws, "pong", G_CALLBACK (ws_pong_cb), w);
+  w->ws_alive = g_get_monotonic_time ();
+  worker_set_polling (w, SAFETY_POLL_S);
   g_debug ("Live connection open");
 
   /* Whatever happened while we were away: catch up now. */
@@ -1034,6 +1084,7 @@ worker_cycle_cb (gpointer data)
 {
   Worker *w = data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
   CycleStats stats = { 0 };
 
   g_clear_pointer (&w->cycle_source, g_source_unref);
@@ -1048,14 +1099,20 @@ worker_cycle_cb (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  if (w->state != SAPA_SYNC_STATE_SYNCED || sapa_store_count_unpushed (w->shared->store) > 0)
+  /* Retries while offline stay "offline" until one works: no flicker. */
+  if (!w->failing &&
+      (w->state != SAPA_SYNC_STATE_SYNCED || sapa_store_count_unpushed (w->shared->store) > 0))
     worker_publish (w, SAPA_SYNC_STATE_SYNCING, NULL, 0, 0);
 
-  if (run_cycle (w->shared, w->session, &stats, w->cancellable, &error))
+  if (run_cycle (w->shared, w->session, &stats, &token, w->cancellable, &error))
     {
+      g_autoptr(GError) refused = rejection_error (&stats);
+
       w->failing = FALSE;
       w->cycle_backoff_ms = 0;
-      worker_publish (w, SAPA_SYNC_STATE_SYNCED, NULL, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
+      /* Pongs that came during a long cycle wait unread in the socket. */
+      w->ws_alive = g_get_monotonic_time ();
+      worker_publish (w, SAPA_SYNC_STATE_SYNCED, refused, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
       /* Edits made while the cycle ran go out now. */
       if (sapa_store_count_unpushed (w->shared->store) > 0)
         worker_schedule_cycle (w, 0);
@@ -1069,12 +1126,9 @@ worker_cycle_cb (gpointer data)
 
   if (g_error_matches (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED))
     {
-      g_autofree char *url = NULL;
-      g_autofree char *token = NULL;
       Update *u;
 
       g_message ("The server refused this desk's sign-in; sign-in needed");
-      shared_dup_credentials (w->shared, &url, &token);
       w->signed_out = TRUE;
       w->failing = FALSE;
       worker_drop_ws (w);
@@ -1097,27 +1151,44 @@ worker_cycle_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Connections that may be dead without knowing it (after a wake from
+ * suspend, or a path that silently drops everything): start afresh and
+ * catch up. */
+static void
+worker_reconnect (Worker *w)
+{
+  if (w->signed_out)
+    return;
+  worker_drop_ws (w);
+  /* Also the idle HTTP connections: a request on one would hang until the timeout. */
+  soup_session_abort (w->session);
+  w->ws_backoff_ms = 0;
+  w->cycle_backoff_ms = 0;
+  w->failing = FALSE;
+  worker_connect_ws (w);
+  worker_schedule_cycle (w, 0);
+}
+
 static gboolean
 worker_clock_cb (gpointer data)
 {
   Worker *w = data;
   gint64 offset = g_get_real_time () - g_get_monotonic_time ();
+  gint64 now = g_get_monotonic_time ();
 
   if (ABS (offset - w->wall_offset) > CLOCK_JUMP_US)
     {
       g_message ("The clock jumped by %" G_GINT64_FORMAT " s (wake from suspend?); reconnecting",
                  (offset - w->wall_offset) / G_USEC_PER_SEC);
       w->wall_offset = offset;
-      if (!w->signed_out)
-        {
-          /* Connections from before the jump are likely dead without knowing it. */
-          worker_drop_ws (w);
-          w->ws_backoff_ms = 0;
-          w->cycle_backoff_ms = 0;
-          w->failing = FALSE;
-          worker_connect_ws (w);
-          worker_schedule_cycle (w, 0);
-        }
+      worker_reconnect (w);
+    }
+  else if (w->ws != NULL && now - w->ws_alive > LIVE_DEAD_US)
+    {
+      /* Our keepalive pings went unanswered: nothing comes through this
+       * socket any more, not even the notices we must not miss. */
+      g_message ("The live connection stopped answering; reconnecting");
+      worker_reconnect (w);
     }
   w->wall_offset = offset;
   return G_SOURCE_CONTINUE;
@@ -1581,6 +1652,7 @@ sapa_sync_run_once (SapaSync      *self,
 {
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) local = NULL;
+  g_autofree char *token = NULL;
   CycleStats stats = { 0 };
   Update *u;
 
@@ -1589,12 +1661,15 @@ sapa_sync_run_once (SapaSync      *self,
 
   session = session_new ();
   u = update_new (self->shared);
-  if (run_cycle (self->shared, session, &stats, cancellable, &local))
+  if (run_cycle (self->shared, session, &stats, &token, cancellable, &local))
     {
       u->flags = UPDATE_STATE | UPDATE_PENDING | UPDATE_ERROR | UPDATE_LAST_SYNCED | UPDATE_REJECTED;
+      g_autoptr(GError) refused = rejection_error (&stats);
+
       u->state = SAPA_SYNC_STATE_SYNCED;
       u->last_synced = g_get_real_time () / G_USEC_PER_SEC;
       u->rejected = stats.rejected;
+      u->error_message = refused ? g_strdup (refused->message) : NULL;
       u->pending = sapa_store_count_unpushed (self->shared->store);
       update_post (u);
       return TRUE;
@@ -1611,11 +1686,9 @@ sapa_sync_run_once (SapaSync      *self,
     }
   if (g_error_matches (local, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED))
     {
-      g_autofree char *url = NULL;
-
       u->state = SAPA_SYNC_STATE_SIGNED_OUT;
       u->flags |= UPDATE_CLEAR_TOKEN;
-      shared_dup_credentials (self->shared, &url, &u->token);
+      u->token = g_steal_pointer (&token);
     }
   update_post (u);
   g_propagate_error (error, g_steal_pointer (&local));
@@ -1625,6 +1698,7 @@ sapa_sync_run_once (SapaSync      *self,
 /* -- sign-in and sign-out ----------------------------------------------------- */
 
 typedef struct {
+  Shared    *shared;
   SapaStore *store;
   char      *server_url;
   char      *username;
@@ -1637,6 +1711,7 @@ session_job_free (gpointer data)
 {
   SessionJob *job = data;
 
+  g_clear_pointer (&job->shared, shared_unref);
   g_clear_object (&job->store);
   g_free (job->server_url);
   g_free (job->username);
@@ -1747,7 +1822,9 @@ sign_in_thread (GTask        *task,
   branch_id = json_object_get_string_member_with_default (agent, "branch_id", NULL);
 
   /* Pull answers depend on who asks: another agent needs everything they may
-   * see, not what was left after the last one's cursor. */
+   * see, not what was left after the last one's cursor. No cycle runs
+   * meanwhile, and the next one uses the new sign-in. */
+  g_mutex_lock (&job->shared->cycle_lock);
   previous_agent = sapa_store_dup_meta (job->store, "agent_id");
   if ((g_strcmp0 (previous_agent, agent_id) != 0 &&
        !sapa_store_set_meta (job->store, "sync_cursor", NULL, &error)) ||
@@ -1755,9 +1832,16 @@ sign_in_thread (GTask        *task,
       !sapa_store_set_meta (job->store, "agent_id", agent_id, &error) ||
       !sapa_store_set_meta (job->store, "branch_id", branch_id, &error))
     {
+      g_mutex_unlock (&job->shared->cycle_lock);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  g_mutex_lock (&job->shared->lock);
+  replace_str (&job->shared->server_url, job->server_url);
+  replace_str (&job->shared->token, token);
+  g_mutex_unlock (&job->shared->lock);
+  g_mutex_unlock (&job->shared->cycle_lock);
+
   job->token = g_strdup (token);
   g_task_return_boolean (task, TRUE);
 }
@@ -1804,6 +1888,7 @@ sapa_sync_sign_in_async (SapaSync            *self,
   g_task_set_source_tag (outer, sapa_sync_sign_in_async);
 
   job = g_new0 (SessionJob, 1);
+  job->shared = shared_ref (self->shared);
   job->store = g_object_ref (self->shared->store);
   job->server_url = g_strdup (server_url);
   job->username = g_strdup (username);

@@ -197,6 +197,190 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* -- a TCP relay that can go silent -----------------------------------------
+ *
+ * Connections through it can be frozen: whatever they carry is dropped while
+ * both ends stay open, as on a path that died during a suspend. Connections
+ * made afterwards go through.
+ */
+
+typedef struct {
+  gatomicrefcount  refs;
+  GIOStream       *client;
+  GIOStream       *server;
+  gboolean         frozen;
+} Pipe;
+
+typedef struct {
+  GSocketService *service;
+  guint16         port;
+  guint16         target_port;
+  GPtrArray      *pipes;
+  char           *url;
+} Relay;
+
+static Pipe *
+pipe_ref (Pipe *p)
+{
+  g_atomic_ref_count_inc (&p->refs);
+  return p;
+}
+
+static void
+pipe_unref (Pipe *p)
+{
+  if (!g_atomic_ref_count_dec (&p->refs))
+    return;
+  g_object_unref (p->client);
+  g_object_unref (p->server);
+  g_free (p);
+}
+
+typedef struct {
+  Pipe          *pipe;
+  GInputStream  *in;
+  GOutputStream *out;
+  GBytes        *writing;   /* kept until written */
+} Pump;
+
+static void pump_read (Pump *pump);
+
+static void
+pump_stop (Pump *pump)
+{
+  g_io_stream_close (pump->pipe->client, NULL, NULL);
+  g_io_stream_close (pump->pipe->server, NULL, NULL);
+  pipe_unref (pump->pipe);
+  g_clear_pointer (&pump->writing, g_bytes_unref);
+  g_free (pump);
+}
+
+static void
+pump_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Pump *pump = data;
+
+  g_clear_pointer (&pump->writing, g_bytes_unref);
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    pump_stop (pump);
+  else
+    pump_read (pump);
+}
+
+static void
+pump_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Pump *pump = data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    pump_stop (pump);
+  else if (pump->pipe->frozen)
+    pump_read (pump);
+  else
+    {
+      pump->writing = g_steal_pointer (&bytes);
+      g_output_stream_write_all_async (pump->out, g_bytes_get_data (pump->writing, NULL),
+                                       g_bytes_get_size (pump->writing), G_PRIORITY_DEFAULT, NULL,
+                                       pump_written_cb, pump);
+    }
+}
+
+static void
+pump_read (Pump *pump)
+{
+  g_input_stream_read_bytes_async (pump->in, 16384, G_PRIORITY_DEFAULT, NULL, pump_read_cb, pump);
+}
+
+static void
+pump_start (Pipe      *p,
+            GIOStream *from,
+            GIOStream *to)
+{
+  Pump *pump = g_new0 (Pump, 1);
+
+  pump->pipe = pipe_ref (p);
+  pump->in = g_io_stream_get_input_stream (from);
+  pump->out = g_io_stream_get_output_stream (to);
+  pump_read (pump);
+}
+
+static gboolean
+relay_incoming_cb (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source,
+                   gpointer           data)
+{
+  Relay *relay = data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *upstream;
+  Pipe *p;
+
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", relay->target_port, NULL, &error);
+  if (upstream == NULL)
+    return TRUE;   /* the client sees its connection closed, as with no server */
+  p = g_new0 (Pipe, 1);
+  g_atomic_ref_count_init (&p->refs);
+  p->client = G_IO_STREAM (g_object_ref (connection));
+  p->server = G_IO_STREAM (upstream);
+  pump_start (p, p->client, p->server);
+  pump_start (p, p->server, p->client);
+  g_ptr_array_add (relay->pipes, p);
+  return TRUE;
+}
+
+static Relay *
+relay_new (guint16 target_port)
+{
+  Relay *relay = g_new0 (Relay, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  relay->target_port = target_port;
+  relay->pipes = g_ptr_array_new_with_free_func ((GDestroyNotify) pipe_unref);
+  relay->service = g_socket_service_new ();
+  g_socket_listener_add_address (G_SOCKET_LISTENER (relay->service), any, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  relay->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  relay->url = g_strdup_printf ("http://127.0.0.1:%u/", relay->port);
+  g_signal_connect (relay->service, "incoming", G_CALLBACK (relay_incoming_cb), relay);
+  g_socket_service_start (relay->service);
+  return relay;
+}
+
+/* Every connection open now goes silent; new ones still go through. */
+static void
+relay_freeze (Relay *relay)
+{
+  for (guint i = 0; i < relay->pipes->len; i++)
+    ((Pipe *) g_ptr_array_index (relay->pipes, i))->frozen = TRUE;
+}
+
+static void
+relay_free (Relay *relay)
+{
+  g_socket_service_stop (relay->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (relay->service));
+  for (guint i = 0; i < relay->pipes->len; i++)
+    {
+      Pipe *p = g_ptr_array_index (relay->pipes, i);
+      g_io_stream_close (p->client, NULL, NULL);
+      g_io_stream_close (p->server, NULL, NULL);
+    }
+  g_ptr_array_unref (relay->pipes);
+  g_object_unref (relay->service);
+  g_free (relay->url);
+  g_free (relay);
+}
+
 /* -- desks ---------------------------------------------------------------------- */
 
 static void
@@ -447,6 +631,33 @@ test_run_once (Fixture       *f,
   g_assert_true (wait_until (is_synced, f->b.sync, 2000));
   g_assert_cmpint (sapa_sync_get_last_synced (f->b.sync), >, 0);
   g_assert_null (sapa_sync_get_error_message (f->b.sync));
+
+  /* The same agent signing in again keeps the desk's place; another agent
+   * may see other records, so pulls from the start. */
+  desk_sign_in (&f->b, f->server.url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&cursor, g_free);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (cursor);
+  desk_sign_in (&f->b, f->server.url, "ayu", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&cursor, g_free);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_null (cursor);
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  cursor = sapa_store_dup_meta (f->b.store, "sync_cursor");
+  g_assert_nonnull (cursor);
+}
+
+static void
+record_state_cb (SapaSync   *sync,
+                 GParamSpec *pspec,
+                 GArray     *states)
+{
+  SapaSyncState state = sapa_sync_get_state (sync);
+
+  g_array_append_val (states, state);
 }
 
 static void
@@ -455,6 +666,7 @@ test_offline_and_back (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SapaRecord) customer = NULL;
+  g_autoptr(GArray) states = g_array_new (FALSE, FALSE, sizeof (SapaSyncState));
   Lookup on_b;
 
   sapa_sync_start (f->a.sync);
@@ -470,10 +682,16 @@ test_offline_and_back (Fixture       *f,
   g_assert_nonnull (sapa_sync_get_error_message (f->a.sync));
   g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), f->server.url));
 
+  /* Retries while the server is away keep saying "offline". */
+  g_signal_connect (f->a.sync, "notify::state", G_CALLBACK (record_state_cb), states);
+  spin (3500);
+  g_assert_cmpuint (states->len, ==, 0);
+
   /* Back on the same address: the engine finds it by itself. */
   server_start (&f->server);
   g_assert_true (wait_until (is_synced, f->a.sync, 15000));
   g_assert_null (sapa_sync_get_error_message (f->a.sync));
+  g_signal_handlers_disconnect_by_func (f->a.sync, record_state_cb, states);
 
   g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
   g_assert_no_error (error);
@@ -631,6 +849,49 @@ test_gone_resync (Fixture       *f,
   g_assert_true (has_customer (&on_b));
 }
 
+static gboolean
+has_rejection (gpointer data)
+{
+  SapaSync *sync = data;
+
+  return sapa_sync_get_rejected (sync) == 1 && sapa_sync_get_error_message (sync) != NULL;
+}
+
+/* A change the server refuses is counted, said, and not sent again. */
+static void
+test_rejected (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = sapa_record_new ("customer");
+  g_autofree char *elsewhere = g_uuid_string_random ();
+  GLogLevelFlags fatal;
+
+  /* A customer of a branch this agent does not belong to. */
+  sapa_record_set_string (customer, "full_name", "Ketut Arsana");
+  sapa_record_set_string (customer, "segment", "regular");
+  sapa_record_set_string (customer, "branch_id", elsewhere);
+  sapa_store_save (f->a.store, customer, &error);
+  g_assert_no_error (error);
+
+  /* The refusal is logged as a warning, which tests otherwise treat as fatal. */
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_log_set_always_fatal (fatal);
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+  g_assert_true (wait_until (has_rejection, f->a.sync, 2000));
+  g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), "refused"));
+  g_assert_cmpint (sapa_sync_get_state (f->a.sync), ==, SAPA_SYNC_STATE_SYNCED);
+
+  /* Not sent again: the next cycle has nothing to push and says nothing. */
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  spin (200);
+  g_assert_cmpint (sapa_sync_get_rejected (f->a.sync), ==, 1);
+  g_assert_null (sapa_sync_get_error_message (f->a.sync));
+}
+
 /* More than the server takes in one request (4 MiB): the engine sends fewer at a time. */
 static void
 test_large_outbox (Fixture       *f,
@@ -670,6 +931,43 @@ test_large_outbox (Fixture       *f,
       Lookup on_b = { f->b.store, sapa_record_get_id (g_ptr_array_index (customers, i)) };
       g_assert_true (has_customer (&on_b));
     }
+}
+
+/* A desk whose live socket went silent (the network changed under it
+ * during a suspend) notices, reconnects and catches up by itself. */
+static void
+test_silent_socket (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  Relay *relay = relay_new (f->server.port);
+  Lookup on_b;
+  gint64 started;
+
+  desk_sign_in (&f->b, relay->url, "budi", PASSWORD, &error);
+  g_assert_no_error (error);
+  sapa_sync_start (f->b.sync);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+  spin (500);
+
+  relay_freeze (relay);
+  customer = save_customer (&f->a, "Nyoman Suastika");
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The notice is lost on the silent socket... */
+  on_b = (Lookup) { f->b.store, sapa_record_get_id (customer) };
+  started = g_get_monotonic_time ();
+  g_assert_false (wait_until (has_customer, &on_b, 3000));
+  /* ...until an unanswered keepalive ping (every 20 s) shows it dead. */
+  g_assert_true (wait_until (has_customer, &on_b, 90000));
+  g_test_message ("Desk B caught up %" G_GINT64_FORMAT " s after its socket went silent",
+                  (g_get_monotonic_time () - started) / G_USEC_PER_SEC);
+  g_assert_true (wait_until (is_synced, f->b.sync, 10000));
+
+  sapa_sync_stop (f->b.sync);
+  relay_free (relay);
 }
 
 /* The same over HTTPS (the test certificate is trusted through SAPA_SYNC_CA_FILE). */
@@ -724,6 +1022,8 @@ main (int   argc,
   ADD ("/sync-engine/sign-out", test_sign_out);
   ADD ("/sync-engine/gone-resync", test_gone_resync);
   ADD ("/sync-engine/large-outbox", test_large_outbox);
+  ADD ("/sync-engine/rejected", test_rejected);
+  ADD ("/sync-engine/silent-socket", test_silent_socket);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
 
