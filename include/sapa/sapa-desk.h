@@ -26,6 +26,24 @@ SapaRecord *sapa_desk_ensure_agent       (SapaStore   *store,
                                           const char  *fallback_name,
                                           GError     **error);
 
+/* TRUE when the desk still works as the branch and agent that
+ * sapa_desk_ensure_agent() made itself (kept in desk_meta as
+ * local_branch_id and local_agent_id), before any sign-in. */
+gboolean    sapa_desk_has_local_identity (SapaStore  *store);
+
+/* Re-homes the work of a desk with a local identity to the signed-in
+ * @agent_id and @branch_id, in one transaction, before its first push:
+ * branch and agent references in the records and in the unpushed change-log
+ * entries (fields and branch column) are rewritten, the local branch and agent
+ * and their unpushed entries are dropped, and desk_meta's agent_id and
+ * branch_id become the server's. Pushed entries and field stamps are left as
+ * they are. A NULL @branch_id keeps the local branch (an admin pushes it).
+ * Does nothing on a desk without a local identity. */
+gboolean    sapa_desk_adopt_identity     (SapaStore   *store,
+                                          const char  *agent_id,
+                                          const char  *branch_id,
+                                          GError     **error);
+
 /* The same in a worker thread: on a new database it writes the branch and agent. */
 void        sapa_desk_ensure_agent_async  (SapaStore           *store,
                                            const char          *fallback_name,

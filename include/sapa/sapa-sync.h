@@ -42,7 +42,8 @@ G_DECLARE_FINAL_TYPE (SapaSync, sapa_sync, SAPA, SYNC, GObject)
 /* Properties: "store" (construct-only), "server-url" (string, read-write),
  * "token" (string, read-write; set it to resume a saved sign-in),
  * "state" (SapaSyncState, read-only), "pending" (int64, changes waiting to
- * be pushed), "last-synced" (int64 unix seconds, 0 = never),
+ * be pushed; kept up to date even while the engine is stopped),
+ * "last-synced" (int64 unix seconds, 0 = never),
  * "rejected" (int64, changes the server refused since the engine was made;
  * each is logged with its reason and is not pushed again),
  * "error-message" (translated text of the last failure, or NULL).

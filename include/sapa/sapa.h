@@ -12,3 +12,4 @@
 #include <sapa/sapa-demo.h>
 #include <sapa/sapa-import.h>
 #include <sapa/sapa-json.h>
+#include <sapa/sapa-sync.h>

@@ -8,6 +8,8 @@
 #include <sapa/sapa-desk.h>
 #include <sapa/sapa-labels.h>
 
+#include "sapa-store-private.h"
+
 static gint64
 now_seconds (void)
 {
@@ -64,12 +66,176 @@ sapa_desk_ensure_agent (SapaStore   *store,
       g_ptr_array_add (records, agent);
       if (!sapa_store_save_all (store, records, error))
         return NULL;
+      /* Made here, not by a server: signing in later re-homes the desk's
+       * work to the server's agent and branch (sapa_desk_adopt_identity). */
+      if (!sapa_store_set_meta (store, "local_branch_id", sapa_record_get_id (branch), error) ||
+          !sapa_store_set_meta (store, "local_agent_id", sapa_record_get_id (agent), error))
+        return NULL;
     }
 
   if (!sapa_store_set_meta (store, "agent_id", sapa_record_get_id (agent), error) ||
       !sapa_store_set_meta (store, "branch_id", sapa_record_get_string (agent, "branch_id"), error))
     return NULL;
   return g_steal_pointer (&agent);
+}
+
+gboolean
+sapa_desk_has_local_identity (SapaStore *store)
+{
+  g_autofree char *agent_id = NULL;
+  g_autofree char *branch_id = NULL;
+  g_autofree char *local_agent = NULL;
+  g_autofree char *local_branch = NULL;
+
+  g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
+
+  local_agent = sapa_store_dup_meta (store, "local_agent_id");
+  local_branch = sapa_store_dup_meta (store, "local_branch_id");
+  if (local_agent == NULL || local_branch == NULL)
+    return FALSE;
+  agent_id = sapa_store_dup_meta (store, "agent_id");
+  branch_id = sapa_store_dup_meta (store, "branch_id");
+  return g_strcmp0 (agent_id, local_agent) == 0 && g_strcmp0 (branch_id, local_branch) == 0;
+}
+
+typedef struct {
+  const char *agent_id;      /* the server's */
+  const char *branch_id;     /* the server's; NULL keeps the local branch */
+  char       *local_agent;
+  char       *local_branch;
+} Adoption;
+
+/* Runs @sql with ?1 = new id, ?2 = old id, ?3 = the member's JSON path. */
+static gboolean
+adopt_exec (sqlite3     *db,
+            const char  *sql,
+            const char  *new_id,
+            const char  *old_id,
+            const char  *path,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (!sapa_store_prepare (db, sql, &stmt, _("move the desk's work to the signed-in agent"), error))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, new_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_STATIC);
+  if (path != NULL)
+    sqlite3_bind_text (stmt, 3, path, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("move the desk's work to the signed-in agent"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Points @column of @table, and the same member in the change log's unpushed
+ * changes of that entity, from @old_id to @new_id. */
+static gboolean
+adopt_reference (sqlite3     *db,
+                 const char  *table,
+                 const char  *column,
+                 const char  *new_id,
+                 const char  *old_id,
+                 GError     **error)
+{
+  g_autofree char *update = g_strdup_printf ("UPDATE %s SET %s = ?1 WHERE %s = ?2;", table, column, column);
+  g_autofree char *path = g_strdup_printf ("$.%s", column);
+  g_autofree char *logged = g_strdup_printf ("UPDATE change_log SET fields = json_set (fields, ?3, ?1) "
+                                             "WHERE pushed_at IS NULL AND entity = '%s' "
+                                             "AND json_valid (fields) AND json_extract (fields, ?3) = ?2;",
+                                             table);
+
+  return adopt_exec (db, update, new_id, old_id, NULL, error) &&
+         adopt_exec (db, logged, new_id, old_id, path, error);
+}
+
+static gboolean
+adopt_in_transaction (sqlite3   *db,
+                      gpointer   data,
+                      GError   **error)
+{
+  Adoption *a = data;
+  static const char * const agent_refs[][2] = {
+    { "interaction", "author_id" },
+    { "conversation", "assignee_id" },
+    { "survey_response", "agent_id" },
+    { "audit_event", "agent_id" },
+  };
+  static const char * const branch_refs[] = { "customer", "conversation", "survey_response" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (agent_refs); i++)
+    if (!adopt_reference (db, agent_refs[i][0], agent_refs[i][1], a->agent_id, a->local_agent, error))
+      return FALSE;
+
+  /* The local agent record itself: never sent, not kept. */
+  if (!adopt_exec (db, "DELETE FROM change_log WHERE pushed_at IS NULL AND entity = 'agent' "
+                       "AND record_id = ?2;",
+                   a->agent_id, a->local_agent, NULL, error) ||
+      !adopt_exec (db, "DELETE FROM agent WHERE id = ?2 AND id IS NOT ?1;",
+                   a->agent_id, a->local_agent, NULL, error))
+    return FALSE;
+
+  if (a->branch_id != NULL)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (branch_refs); i++)
+        if (!adopt_reference (db, branch_refs[i], "branch_id", a->branch_id, a->local_branch, error))
+          return FALSE;
+      if (!adopt_exec (db, "UPDATE change_log SET branch_id = ?1 WHERE pushed_at IS NULL AND branch_id = ?2;",
+                       a->branch_id, a->local_branch, NULL, error) ||
+          !adopt_exec (db, "DELETE FROM change_log WHERE pushed_at IS NULL AND entity = 'branch' "
+                           "AND record_id = ?2;",
+                       a->branch_id, a->local_branch, NULL, error) ||
+          !adopt_exec (db, "DELETE FROM branch WHERE id = ?2 AND id IS NOT ?1;",
+                       a->branch_id, a->local_branch, NULL, error))
+        return FALSE;
+    }
+
+  /* The desk is now the server's agent; it has no local identity left. */
+  if (!adopt_exec (db, "INSERT INTO desk_meta (key, value) VALUES ('agent_id', ?1) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+                   a->agent_id, NULL, NULL, error))
+    return FALSE;
+  if (a->branch_id != NULL
+        ? !adopt_exec (db, "INSERT INTO desk_meta (key, value) VALUES ('branch_id', ?1) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
+                       a->branch_id, NULL, NULL, error)
+        : !adopt_exec (db, "DELETE FROM desk_meta WHERE key = 'branch_id';",
+                       NULL, NULL, NULL, error))
+    return FALSE;
+  return adopt_exec (db, "DELETE FROM desk_meta WHERE key IN ('local_agent_id', 'local_branch_id');",
+                     NULL, NULL, NULL, error);
+}
+
+gboolean
+sapa_desk_adopt_identity (SapaStore   *store,
+                          const char  *agent_id,
+                          const char  *branch_id,
+                          GError     **error)
+{
+  Adoption a = { agent_id, branch_id, NULL, NULL };
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
+  g_return_val_if_fail (agent_id != NULL && *agent_id != '\0', FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  a.local_agent = sapa_store_dup_meta (store, "local_agent_id");
+  a.local_branch = sapa_store_dup_meta (store, "local_branch_id");
+  if (a.local_agent == NULL || a.local_branch == NULL)
+    {
+      g_free (a.local_agent);
+      g_free (a.local_branch);
+      return TRUE;
+    }
+  ok = sapa_store_run_in_transaction (store, adopt_in_transaction, &a, error);
+  g_free (a.local_agent);
+  g_free (a.local_branch);
+  return ok;
 }
 
 static void

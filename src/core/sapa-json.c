@@ -100,8 +100,9 @@ sapa_json_parse_one (const char  *text,
   if (rest < end)
     {
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                   _("Unexpected text after the JSON value at byte %" G_GSIZE_FORMAT),
-                   (gsize) (rest - text));
+                   /* Translators: %lu is a byte offset in the text */
+                   _("Unexpected text after the JSON value at byte %lu"),
+                   (unsigned long) (rest - text));
       return NULL;
     }
 

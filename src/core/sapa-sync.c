@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include <sapa/sapa-change.h>
+#include <sapa/sapa-desk.h>
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-sync.h>
 #include <sapa/sapa-text.h>
@@ -1297,8 +1298,20 @@ store_changed_cb (SapaSync   *self,
                   const char *entity,
                   const char *id)
 {
+  gint64 pending;
+
   if (self->worker != NULL)
-    worker_kick (self->worker, KICK_LOCAL_EDIT);
+    {
+      worker_kick (self->worker, KICK_LOCAL_EDIT);
+      return;
+    }
+  /* Stopped (signed out, say): still count what waits; an indexed count. */
+  pending = sapa_store_count_unpushed (self->shared->store);
+  if (pending != self->pending)
+    {
+      self->pending = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+    }
 }
 
 static void
@@ -1337,6 +1350,8 @@ sapa_sync_dispose (GObject *object)
   SapaSync *self = SAPA_SYNC (object);
 
   sapa_sync_stop (self);
+  if (self->shared->store != NULL)
+    g_clear_signal_handler (&self->changed_handler, self->shared->store);
   G_OBJECT_CLASS (sapa_sync_parent_class)->dispose (object);
 }
 
@@ -1423,6 +1438,8 @@ sapa_sync_constructed (GObject *object)
   G_OBJECT_CLASS (sapa_sync_parent_class)->constructed (object);
   g_assert (SAPA_IS_STORE (self->shared->store));
   self->pending = sapa_store_count_unpushed (self->shared->store);
+  self->changed_handler = g_signal_connect_object (self->shared->store, "changed",
+                                                   G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -1593,8 +1610,6 @@ sapa_sync_start (SapaSync *self)
   self->worker = w;
   self->thread = g_thread_new ("sapa-sync", worker_thread, w);
 
-  self->changed_handler = g_signal_connect_object (self->shared->store, "changed",
-                                                   G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
   monitor = g_network_monitor_get_default ();
   self->network_handler = g_signal_connect_object (monitor, "network-changed",
                                                    G_CALLBACK (network_changed_cb), self, G_CONNECT_SWAPPED);
@@ -1614,7 +1629,6 @@ sapa_sync_stop (SapaSync *self)
   if (self->worker == NULL)
     return;
 
-  g_clear_signal_handler (&self->changed_handler, self->shared->store);
   g_clear_signal_handler (&self->network_handler, g_network_monitor_get_default ());
   g_cancellable_cancel (self->worker_cancellable);
   worker_kick (self->worker, KICK_QUIT);
@@ -1767,6 +1781,32 @@ apply_signed_in_agent (SapaStore   *store,
   return sapa_store_apply_changes (store, changes, NULL, NULL, error);
 }
 
+/*
+ * A desk that worked alone before its first sign-in made its own branch and
+ * agent, and its customers, visits and ratings point to them. The server
+ * refuses those, so before anything is pushed the desk's work moves to the
+ * agent that signed in and their branch (one transaction; see
+ * sapa_desk_adopt_identity()).
+ */
+static gboolean
+adopt_local_identity (SapaStore   *store,
+                      const char  *agent_id,
+                      const char  *branch_id,
+                      GError     **error)
+{
+  GError *local = NULL;
+
+  if (!sapa_desk_has_local_identity (store))
+    return TRUE;
+  if (sapa_desk_adopt_identity (store, agent_id, branch_id, &local))
+    return TRUE;
+  /* Translators: followed by the reason the database gave */
+  g_propagate_prefixed_error (error, local, "%s ",
+                              _("Signed in, but the work done at this desk before could not be moved to "
+                                "your account, so nothing was sent. Try signing in again."));
+  return FALSE;
+}
+
 static void
 sign_in_thread (GTask        *task,
                 gpointer      source_object,
@@ -1829,6 +1869,7 @@ sign_in_thread (GTask        *task,
   if ((g_strcmp0 (previous_agent, agent_id) != 0 &&
        !sapa_store_set_meta (job->store, "sync_cursor", NULL, &error)) ||
       !apply_signed_in_agent (job->store, agent, agent_id, &error) ||
+      !adopt_local_identity (job->store, agent_id, branch_id, &error) ||
       !sapa_store_set_meta (job->store, "agent_id", agent_id, &error) ||
       !sapa_store_set_meta (job->store, "branch_id", branch_id, &error))
     {

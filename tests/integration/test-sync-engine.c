@@ -991,6 +991,79 @@ test_https (Fixture       *f,
   g_assert_true (wait_until (has_customer, &on_b, 2000));
 }
 
+/* A desk that worked alone, then signs in: its work moves to the agent who
+ * signed in and their branch, and all of it reaches the server. */
+static void
+test_desk_joins (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) local_agent = NULL;
+  g_autoptr(SapaRecord) customer = NULL;
+  g_autoptr(SapaRecord) visit = NULL;
+  g_autoptr(SapaRecord) seen = NULL;
+  g_autoptr(SapaRecord) seen_visit = NULL;
+  g_autoptr(SapaRecord) seen_conversation = NULL;
+  g_autoptr(SapaRecord) agent_on_b = NULL;
+  g_autofree char *agent_id = NULL;
+  g_autofree char *local_branch = NULL;
+  SapaContact contact = { 0 };
+  Desk c = { 0 };
+
+  desk_open (&c, f->tmp, "desk-c");
+  local_agent = sapa_desk_ensure_agent (c.store, "Ayu", &error);
+  g_assert_no_error (error);
+  local_branch = g_strdup (sapa_record_get_string (local_agent, "branch_id"));
+  g_assert_true (sapa_desk_has_local_identity (c.store));
+
+  customer = save_customer (&c, "Putu Ayu Maharani");
+  g_assert_cmpstr (sapa_record_get_string (customer, "branch_id"), ==, local_branch);
+  contact.customer_id = sapa_record_get_id (customer);
+  contact.reason = "card";
+  contact.channel = "walk_in";
+  contact.direction = "inbound";
+  contact.body = "Ganti kartu ATM yang rusak";
+  contact.wait_seconds = 120;
+  contact.agent_id = sapa_record_get_id (local_agent);
+  contact.branch_id = local_branch;
+  visit = sapa_desk_log_contact (c.store, &contact, &error);
+  g_assert_no_error (error);
+
+  /* Signing in as ayu of Cabang Menteng, then the first sync. */
+  desk_sign_in (&c, f->server.url, "ayu", PASSWORD, &error);
+  g_assert_no_error (error);
+  g_assert_false (sapa_desk_has_local_identity (c.store));
+  agent_id = sapa_store_dup_meta (c.store, "agent_id");
+  g_assert_cmpstr (agent_id, !=, sapa_record_get_id (local_agent));
+  g_assert_true (sapa_sync_run_once (c.sync, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_count_unpushed (c.store), ==, 0);
+  g_assert_true (wait_until (is_synced, c.sync, 2000));
+  spin (200);
+  g_assert_cmpint (sapa_sync_get_rejected (c.sync), ==, 0);
+  g_assert_null (sapa_sync_get_error_message (c.sync));
+
+  /* Another desk of the branch has the customer and the visit. */
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  seen = sapa_store_get (f->b.store, "customer", sapa_record_get_id (customer), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (seen, "full_name"), ==, "Putu Ayu Maharani");
+  g_assert_cmpstr (sapa_record_get_string (seen, "branch_id"), ==, f->server.branch_id);
+  seen_visit = sapa_store_get (f->b.store, "interaction", sapa_record_get_id (visit), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (seen_visit, "body"), ==, "Ganti kartu ATM yang rusak");
+  g_assert_cmpstr (sapa_record_get_string (seen_visit, "author_id"), ==, agent_id);
+  seen_conversation = sapa_store_get (f->b.store, "conversation",
+                                      sapa_record_get_string (visit, "conversation_id"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sapa_record_get_string (seen_conversation, "branch_id"), ==, f->server.branch_id);
+  /* The desk's own branch and agent never reached anyone. */
+  agent_on_b = sapa_store_get (f->b.store, "agent", sapa_record_get_id (local_agent), NULL);
+  g_assert_null (agent_on_b);
+  desk_close (&c);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1024,6 +1097,7 @@ main (int   argc,
   ADD ("/sync-engine/large-outbox", test_large_outbox);
   ADD ("/sync-engine/rejected", test_rejected);
   ADD ("/sync-engine/silent-socket", test_silent_socket);
+  ADD ("/sync-engine/desk-joins", test_desk_joins);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);
 #undef ADD
 

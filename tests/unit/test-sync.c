@@ -94,6 +94,12 @@ save_customer (Fixture *f)
   g_assert_no_error (error);
 }
 
+static gboolean
+has_pending (Fixture *f)
+{
+  return sapa_sync_get_pending (f->sync) > 0;
+}
+
 static void
 test_defaults (Fixture       *f,
                gconstpointer  data)
@@ -112,8 +118,12 @@ test_defaults (Fixture       *f,
   g_assert_true (store == f->store);
   g_assert_cmpint (state, ==, SAPA_SYNC_STATE_SIGNED_OUT);
 
-  /* A new engine counts what already waits in the outbox. */
+  /* A stopped engine follows the outbox too... */
   save_customer (f);
+  g_assert_true (wait_until (has_pending, f, 2000));
+  g_assert_cmpint (sapa_sync_get_pending (f->sync), ==, sapa_store_count_unpushed (f->store));
+
+  /* ...and a new one counts what already waits. */
   g_clear_object (&f->sync);
   f->sync = sapa_sync_new (f->store);
   g_assert_cmpint (sapa_sync_get_pending (f->sync), >, 0);
