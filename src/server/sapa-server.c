@@ -74,6 +74,9 @@ struct _SapaServer
   char            *trusted_proxy;  /* peer whose X-Forwarded-For names the client */
 };
 
+/* As nginx: room for a few hundred desks connecting at the same moment. */
+#define LISTEN_BACKLOG 511
+
 G_DEFINE_FINAL_TYPE (SapaServer, sapa_server, G_TYPE_OBJECT)
 G_DEFINE_QUARK (sapa-server-error-quark, sapa_server_error)
 
@@ -984,6 +987,7 @@ sapa_server_listen (SapaServer  *self,
 {
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocket) sock = NULL;
   g_autoptr(GError) local = NULL;
   GSList *listeners;
 
@@ -1001,8 +1005,17 @@ sapa_server_listen (SapaServer  *self,
       return FALSE;
     }
   socket_address = g_inet_socket_address_new (address, port);
-  if (!soup_server_listen (self->soup, socket_address,
-                           self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
+  /* Our own socket for a real listen backlog: GLib's default of 10 makes the
+   * kernel drop most of the desks that reconnect together after a restart,
+   * and TCP retries them only after 1, 3 and 7 s. */
+  sock = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
+                       G_SOCKET_PROTOCOL_TCP, &local);
+  if (sock != NULL)
+    g_socket_set_listen_backlog (sock, LISTEN_BACKLOG);
+  if (sock == NULL ||
+      !g_socket_bind (sock, socket_address, TRUE, &local) ||
+      !g_socket_listen (sock, &local) ||
+      !soup_server_listen_socket (self->soup, sock, self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, &local))
     {
       g_set_error (error, SAPA_SERVER_ERROR, SAPA_SERVER_ERROR_LISTEN,
                    _("Cannot listen on %s port %u: %s. Choose another port or stop the program using it."),
