@@ -942,6 +942,21 @@ sapa_conversation_panel_set_customer_id (SapaConversationPanel *self,
   g_hash_table_remove_all (self->expanded);
   /* Drafts stay: coming back to the customer finds the reply as typed. */
   sapa_conversation_panel_reload (self);
+  /* The newest open email, chat or WhatsApp conversation is shown open, its
+   * reply area ready. */
+  for (guint i = 0; i < self->conversations->len; i++)
+    {
+      SapaRecord *conversation = g_ptr_array_index (self->conversations, i);
+      const char *status = sapa_record_get_string (conversation, "status");
+
+      if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")) &&
+          (g_strcmp0 (status, "open") == 0 || g_strcmp0 (status, "pending") == 0))
+        {
+          g_hash_table_add (self->expanded, g_strdup (sapa_record_get_id (conversation)));
+          rebuild (self);
+          break;
+        }
+    }
 }
 
 void

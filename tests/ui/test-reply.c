@@ -183,6 +183,9 @@ test_reply_areas (Fixture       *f,
   g_assert_nonnull (view);
   g_assert_nonnull (button);
   g_assert_true (gtk_text_view_get_editable (GTK_TEXT_VIEW (view)));
+  /* the open WhatsApp conversation is shown expanded, ready to answer */
+  WAIT_UNTIL (gtk_widget_get_mapped (view));
+  g_assert_true (gtk_widget_get_mapped (button));
   g_assert_null (sapa_conversation_panel_get_reply_view (panel, f->walk_in_id));
   g_assert_null (sapa_conversation_panel_get_reply_button (panel, f->walk_in_id));
 
