@@ -792,6 +792,23 @@ static void
 rebuild (SapaConversationPanel *self)
 {
   GtkWidget *child;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  g_autofree char *typing_in = NULL;
+  int cursor = 0;
+
+  /* A change synced in while the agent types a reply must not take the
+   * text field away from under their fingers. */
+  if (GTK_IS_TEXT_VIEW (focus) && g_object_get_data (G_OBJECT (focus), "reply-area") != NULL &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus));
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+      cursor = gtk_text_iter_get_offset (&iter);
+      typing_in = g_strdup (conversation_id_of (focus));
+    }
 
   self->building = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
@@ -810,6 +827,21 @@ rebuild (SapaConversationPanel *self)
   for (guint i = 0; i < self->conversations->len; i++)
     gtk_list_box_append (self->list_box, build_row (self, g_ptr_array_index (self->conversations, i)));
   self->building = FALSE;
+
+  if (typing_in != NULL)
+    {
+      GtkWidget *view = sapa_conversation_panel_get_reply_view (self, typing_in);
+
+      if (view != NULL)
+        {
+          GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+          GtkTextIter iter;
+
+          gtk_text_buffer_get_iter_at_offset (buffer, &iter, cursor);
+          gtk_text_buffer_place_cursor (buffer, &iter);
+          gtk_widget_grab_focus (view);
+        }
+    }
 }
 
 static gboolean

@@ -325,6 +325,42 @@ find_error_text (GtkWidget *widget)
   return NULL;
 }
 
+/* A change synced in while the agent types: the rows are rebuilt, the text,
+ * the focus and the cursor stay. */
+static void
+test_typing_survives_changes (Fixture       *f,
+                              gconstpointer  data)
+{
+  SapaConversationPanel *panel = panel_of (f);
+  GtkWidget *view = sapa_conversation_panel_get_reply_view (panel, f->whatsapp_id);
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  WAIT_UNTIL (gtk_widget_get_mapped (view));
+  gtk_widget_grab_focus (view);
+  set_text (view, "Your card is ready");
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_iter_at_offset (buffer, &iter, 4);
+  gtk_text_buffer_place_cursor (buffer, &iter);
+  g_assert_true (gtk_root_get_focus (gtk_widget_get_root (view)) == view);
+
+  /* a colleague sets the walk-in conversation to pending */
+  g_assert_true (sapa_desk_set_status (f->desk.store, f->walk_in_id, "pending", f->desk.agent_id, &error));
+  g_assert_no_error (error);
+  WAIT_UNTIL (sapa_conversation_panel_get_reply_view (panel, f->whatsapp_id) != view);
+
+  view = sapa_conversation_panel_get_reply_view (panel, f->whatsapp_id);
+  text = get_text (view);
+  g_assert_cmpstr (text, ==, "Your card is ready");
+  g_assert_true (gtk_root_get_focus (gtk_widget_get_root (view)) == view);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+  g_assert_cmpint (gtk_text_iter_get_offset (&iter), ==, 4);
+  g_assert_true (gtk_widget_get_sensitive (sapa_conversation_panel_get_reply_button (panel, f->whatsapp_id)));
+}
+
 static void
 test_failed_reply_keeps_text (Fixture       *f,
                               gconstpointer  data)
@@ -387,6 +423,7 @@ main (int    argc,
   g_test_add ("/reply/empty", Fixture, NULL, fixture_set_up, test_empty_cannot_be_sent, fixture_tear_down);
   g_test_add ("/reply/send", Fixture, NULL, fixture_set_up, test_send_reply, fixture_tear_down);
   g_test_add ("/reply/ctrl-enter", Fixture, NULL, fixture_set_up, test_ctrl_enter_sends, fixture_tear_down);
+  g_test_add ("/reply/typing", Fixture, NULL, fixture_set_up, test_typing_survives_changes, fixture_tear_down);
   g_test_add ("/reply/failed", Fixture, NULL, fixture_set_up, test_failed_reply_keeps_text, fixture_tear_down);
 
   return g_test_run ();
