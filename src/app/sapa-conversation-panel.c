@@ -23,12 +23,15 @@ struct _SapaConversationPanel
   gboolean             building;
   guint                reload_source;
   GCancellable        *cancellable;
+  GHashTable          *drafts;          /* conversation id -> reply text not yet sent */
+  GHashTable          *sending;         /* ids of conversations whose reply is being saved */
 };
 
 G_DEFINE_FINAL_TYPE (SapaConversationPanel, sapa_conversation_panel, ADW_TYPE_BIN)
 
 enum {
   OPERATION_DONE,
+  REPLY_DONE,
   N_SIGNALS
 };
 
@@ -294,6 +297,325 @@ labelled_button (const char *text_with_mnemonic,
   return button;
 }
 
+
+/* Replies typed at the desk: conversations on these channels are answered
+ * through sapa-server's channel gateways. */
+gboolean
+sapa_conversation_panel_channel_takes_replies (const char *channel)
+{
+  return g_strcmp0 (channel, "email") == 0 || g_strcmp0 (channel, "chat") == 0 ||
+         g_strcmp0 (channel, "whatsapp") == 0;
+}
+
+static const char *
+reply_area_label (const char *channel)
+{
+  if (g_strcmp0 (channel, "email") == 0)
+    return _("Reply by email");
+  if (g_strcmp0 (channel, "chat") == 0)
+    return _("Reply by chat");
+  return _("Reply by WhatsApp");
+}
+
+static const char *
+reply_queued_message (const char *channel)
+{
+  if (g_strcmp0 (channel, "email") == 0)
+    return _("Reply saved; it is sent to the customer by email when this desk syncs");
+  if (g_strcmp0 (channel, "chat") == 0)
+    return _("Reply saved; it is sent to the customer by chat when this desk syncs");
+  return _("Reply saved; it is sent to the customer by WhatsApp when this desk syncs");
+}
+
+typedef struct {
+  SapaStore *store;
+  char      *customer_id;
+  char      *conversation_id;
+  char      *channel;
+  char      *body;
+  char      *agent_id;
+} ReplyJob;
+
+static void
+reply_job_free (gpointer data)
+{
+  ReplyJob *job = data;
+
+  g_clear_object (&job->store);
+  g_free (job->customer_id);
+  g_free (job->conversation_id);
+  g_free (job->channel);
+  g_free (job->body);
+  g_free (job->agent_id);
+  g_free (job);
+}
+
+static void
+reply_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  ReplyJob *job = task_data;
+  SapaContact contact = {
+    .customer_id = job->customer_id,
+    .conversation_id = job->conversation_id,
+    .channel = job->channel,
+    .direction = "outbound",
+    .body = job->body,
+    .wait_seconds = -1,
+    .agent_id = job->agent_id,
+  };
+  g_autoptr(GError) error = NULL;
+  SapaRecord *interaction;
+
+  interaction = sapa_desk_log_contact (job->store, &contact, &error);
+  if (interaction == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, interaction, g_object_unref);
+}
+
+/* The widget of @type tagged with @conversation_id under @widget. */
+static GtkWidget *
+find_tagged (GtkWidget  *widget,
+             GType       type,
+             const char *conversation_id)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      g_object_get_data (G_OBJECT (widget), "reply-area") != NULL &&
+      g_strcmp0 (conversation_id_of (widget), conversation_id) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_tagged (child, type, conversation_id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+dup_reply_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return g_strdup (g_strstrip (text));
+}
+
+/* Puts the reply area of @conversation_id in step with its draft and
+ * whether a save runs. */
+static void
+update_reply_area (SapaConversationPanel *self,
+                   const char            *conversation_id)
+{
+  GtkWidget *view = sapa_conversation_panel_get_reply_view (self, conversation_id);
+  GtkWidget *button = sapa_conversation_panel_get_reply_button (self, conversation_id);
+  gboolean sending = g_hash_table_contains (self->sending, conversation_id);
+  g_autofree char *text = NULL;
+
+  if (view == NULL || button == NULL)
+    return;
+  text = dup_reply_text (GTK_TEXT_VIEW (view));
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), !sending);
+  gtk_widget_set_sensitive (button, !sending && *text != '\0');
+}
+
+static void
+show_reply_error (SapaConversationPanel *self,
+                  const char            *conversation_id,
+                  const char            *message)
+{
+  GtkWidget *label = find_tagged (GTK_WIDGET (self->list_box), GTK_TYPE_LABEL, conversation_id);
+
+  if (label == NULL)
+    return;
+  gtk_label_set_text (GTK_LABEL (label), message ? message : "");
+  gtk_widget_set_visible (label, message != NULL);
+}
+
+static void
+reply_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  SapaConversationPanel *self = SAPA_CONVERSATION_PANEL (object);
+  ReplyJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(SapaRecord) interaction = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conversation_id = g_strdup (job->conversation_id);
+  GtkWidget *view;
+
+  interaction = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_hash_table_remove (self->sending, conversation_id);
+  if (interaction == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      g_warning ("Could not save the reply: %s", error->message);
+      /* Translators: %s is the reason given by the database */
+      message = g_strdup_printf (_("The reply was not saved: %s. Your text is kept; try sending it again."),
+                                 error->message);
+      show_reply_error (self, conversation_id, message);
+      show_toast (self, message);
+      update_reply_area (self, conversation_id);
+      g_signal_emit (self, signals[REPLY_DONE], 0, FALSE);
+      return;
+    }
+
+  /* The reply is stored: the draft goes, whether or not the rows were
+   * rebuilt meanwhile. */
+  g_hash_table_remove (self->drafts, conversation_id);
+  view = sapa_conversation_panel_get_reply_view (self, conversation_id);
+  if (view != NULL)
+    {
+      self->building = TRUE;
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "", -1);
+      self->building = FALSE;
+    }
+  show_reply_error (self, conversation_id, NULL);
+  update_reply_area (self, conversation_id);
+  show_toast (self, reply_queued_message (job->channel));
+  g_signal_emit (self, signals[REPLY_DONE], 0, TRUE);
+}
+
+static void
+reply_changed_cb (GtkTextBuffer         *buffer,
+                  SapaConversationPanel *self)
+{
+  const char *id = conversation_id_of (buffer);
+  GtkTextIter start, end;
+
+  if (self->building)
+    return;
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  g_hash_table_replace (self->drafts, g_strdup (id),
+                        gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+  update_reply_area (self, id);
+}
+
+static void
+send_clicked_cb (GtkButton             *button,
+                 SapaConversationPanel *self)
+{
+  sapa_conversation_panel_send_reply (self, conversation_id_of (button));
+}
+
+static gboolean
+send_shortcut_cb (GtkWidget *view,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  SapaConversationPanel *self = user_data;
+
+  return sapa_conversation_panel_send_reply (self, conversation_id_of (view));
+}
+
+static GtkWidget *
+build_reply_row (SapaConversationPanel *self,
+                 SapaRecord            *conversation)
+{
+  const char *id = sapa_record_get_id (conversation);
+  const char *channel = sapa_record_get_string (conversation, "channel");
+  const char *draft = g_hash_table_lookup (self->drafts, id);
+  GtkWidget *row, *box, *heading, *scrolled, *view, *error_label, *button_box, *button;
+  GtkEventController *shortcuts;
+  GtkShortcutAction *action;
+  GtkTextBuffer *buffer;
+
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "reply-area");
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+
+  heading = gtk_label_new (reply_area_label (channel));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (box), heading);
+
+  view = gtk_text_view_new ();
+  tag_widget (view, id);
+  g_object_set_data (G_OBJECT (view), "reply-area", GINT_TO_POINTER (TRUE));
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 6);
+  set_label (view, reply_area_label (channel));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Press Ctrl+Enter to send"), -1);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  tag_widget (buffer, id);
+  if (draft != NULL)
+    gtk_text_buffer_set_text (buffer, draft, -1);
+  g_signal_connect_object (buffer, "changed", G_CALLBACK (reply_changed_cb), self, 0);
+
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  action = gtk_callback_action_new (send_shortcut_cb, self, NULL);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_alternative_trigger_new (
+                                                            gtk_keyval_trigger_new (GDK_KEY_Return, GDK_CONTROL_MASK),
+                                                            gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_CONTROL_MASK)),
+                                                          action));
+  gtk_widget_add_controller (view, shortcuts);
+
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 72);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 200);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_has_frame (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_box_append (GTK_BOX (box), scrolled);
+
+  error_label = gtk_label_new (NULL);
+  tag_widget (error_label, id);
+  g_object_set_data (G_OBJECT (error_label), "reply-area", GINT_TO_POINTER (TRUE));
+  gtk_label_set_wrap (GTK_LABEL (error_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (error_label), 0);
+  gtk_widget_add_css_class (error_label, "error");
+  gtk_widget_set_visible (error_label, FALSE);
+  gtk_box_append (GTK_BOX (box), error_label);
+
+  button_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (button_box, GTK_ALIGN_END);
+  button = labelled_button (_("_Send Reply"), _("Send Reply"));
+  tag_widget (button, id);
+  g_object_set_data (G_OBJECT (button), "reply-area", GINT_TO_POINTER (TRUE));
+  gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_set_tooltip_text (button, _("Send the reply (Ctrl+Enter)"));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (send_clicked_cb), self, 0);
+  gtk_box_append (GTK_BOX (button_box), button);
+  gtk_box_append (GTK_BOX (box), button_box);
+
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  {
+    g_autofree char *text = dup_reply_text (GTK_TEXT_VIEW (view));
+    gboolean sending = g_hash_table_contains (self->sending, id);
+
+    gtk_text_view_set_editable (GTK_TEXT_VIEW (view), !sending);
+    gtk_widget_set_sensitive (button, !sending && *text != '\0');
+  }
+  return row;
+}
+
 static char *
 conversation_title (SapaRecord *conversation)
 {
@@ -339,6 +661,10 @@ build_row (SapaConversationPanel *self,
   }
   adw_expander_row_set_expanded (row, g_hash_table_contains (self->expanded, id));
   g_signal_connect_object (row, "notify::expanded", G_CALLBACK (expanded_cb), self, 0);
+
+  /* Reply, first: on email, chat and WhatsApp answering is the main task. */
+  if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")))
+    adw_expander_row_add_row (row, build_reply_row (self, conversation));
 
   /* Status */
   for (guint i = 0; sapa_statuses[i] != NULL; i++)
@@ -466,6 +792,23 @@ static void
 rebuild (SapaConversationPanel *self)
 {
   GtkWidget *child;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  g_autofree char *typing_in = NULL;
+  int cursor = 0;
+
+  /* A change synced in while the agent types a reply must not take the
+   * text field away from under their fingers. */
+  if (GTK_IS_TEXT_VIEW (focus) && g_object_get_data (G_OBJECT (focus), "reply-area") != NULL &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus));
+      GtkTextIter iter;
+
+      gtk_text_buffer_get_iter_at_mark (buffer, &iter, gtk_text_buffer_get_insert (buffer));
+      cursor = gtk_text_iter_get_offset (&iter);
+      typing_in = g_strdup (conversation_id_of (focus));
+    }
 
   self->building = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
@@ -484,6 +827,21 @@ rebuild (SapaConversationPanel *self)
   for (guint i = 0; i < self->conversations->len; i++)
     gtk_list_box_append (self->list_box, build_row (self, g_ptr_array_index (self->conversations, i)));
   self->building = FALSE;
+
+  if (typing_in != NULL)
+    {
+      GtkWidget *view = sapa_conversation_panel_get_reply_view (self, typing_in);
+
+      if (view != NULL)
+        {
+          GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+          GtkTextIter iter;
+
+          gtk_text_buffer_get_iter_at_offset (buffer, &iter, cursor);
+          gtk_text_buffer_place_cursor (buffer, &iter);
+          gtk_widget_grab_focus (view);
+        }
+    }
 }
 
 static gboolean
@@ -534,6 +892,8 @@ sapa_conversation_panel_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->conversations, g_ptr_array_unref);
   g_clear_pointer (&self->expanded, g_hash_table_unref);
+  g_clear_pointer (&self->drafts, g_hash_table_unref);
+  g_clear_pointer (&self->sending, g_hash_table_unref);
   g_free (self->agent_id);
   g_free (self->customer_id);
 
@@ -552,6 +912,9 @@ sapa_conversation_panel_class_init (SapaConversationPanelClass *klass)
   signals[OPERATION_DONE] = g_signal_new ("operation-done", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                           G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[REPLY_DONE] = g_signal_new ("reply-done", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/sapa-conversation-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, SapaConversationPanel, group);
@@ -565,6 +928,8 @@ sapa_conversation_panel_init (SapaConversationPanel *self)
 
   self->conversations = g_ptr_array_new_with_free_func (g_object_unref);
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->sending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->cancellable = g_cancellable_new ();
   rebuild (self);
 }
@@ -607,7 +972,23 @@ sapa_conversation_panel_set_customer_id (SapaConversationPanel *self,
   g_free (self->customer_id);
   self->customer_id = g_strdup (customer_id);
   g_hash_table_remove_all (self->expanded);
+  /* Drafts stay: coming back to the customer finds the reply as typed. */
   sapa_conversation_panel_reload (self);
+  /* The newest open email, chat or WhatsApp conversation is shown open, its
+   * reply area ready. */
+  for (guint i = 0; i < self->conversations->len; i++)
+    {
+      SapaRecord *conversation = g_ptr_array_index (self->conversations, i);
+      const char *status = sapa_record_get_string (conversation, "status");
+
+      if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")) &&
+          (g_strcmp0 (status, "open") == 0 || g_strcmp0 (status, "pending") == 0))
+        {
+          g_hash_table_add (self->expanded, g_strdup (sapa_record_get_id (conversation)));
+          rebuild (self);
+          break;
+        }
+    }
 }
 
 void
@@ -802,4 +1183,71 @@ sapa_conversation_panel_show_escalate_dialog (SapaConversationPanel *self,
   gtk_window_present (GTK_WINDOW (dialog));
   gtk_widget_grab_focus (reason);
   return dialog;
+}
+
+GtkWidget *
+sapa_conversation_panel_get_reply_view (SapaConversationPanel *self,
+                                        const char            *conversation_id)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL, NULL);
+
+  return find_tagged (GTK_WIDGET (self->list_box), GTK_TYPE_TEXT_VIEW, conversation_id);
+}
+
+GtkWidget *
+sapa_conversation_panel_get_reply_button (SapaConversationPanel *self,
+                                          const char            *conversation_id)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL, NULL);
+
+  return find_tagged (GTK_WIDGET (self->list_box), GTK_TYPE_BUTTON, conversation_id);
+}
+
+gboolean
+sapa_conversation_panel_send_reply (SapaConversationPanel *self,
+                                    const char            *conversation_id)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *body = NULL;
+  SapaRecord *conversation = NULL;
+  GtkWidget *view;
+  ReplyJob *job;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), FALSE);
+  g_return_val_if_fail (conversation_id != NULL, FALSE);
+
+  if (self->store == NULL || g_hash_table_contains (self->sending, conversation_id))
+    return FALSE;
+  for (guint i = 0; i < self->conversations->len; i++)
+    if (g_strcmp0 (sapa_record_get_id (g_ptr_array_index (self->conversations, i)), conversation_id) == 0)
+      conversation = g_ptr_array_index (self->conversations, i);
+  if (conversation == NULL ||
+      !sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")))
+    return FALSE;
+  view = sapa_conversation_panel_get_reply_view (self, conversation_id);
+  if (view == NULL)
+    return FALSE;
+  body = dup_reply_text (GTK_TEXT_VIEW (view));
+  if (*body == '\0')
+    return FALSE;
+
+  job = g_new0 (ReplyJob, 1);
+  job->store = g_object_ref (self->store);
+  job->customer_id = g_strdup (sapa_record_get_string (conversation, "customer_id"));
+  job->conversation_id = g_strdup (conversation_id);
+  job->channel = g_strdup (sapa_record_get_string (conversation, "channel"));
+  job->body = g_steal_pointer (&body);
+  job->agent_id = g_strdup (self->agent_id);
+
+  g_hash_table_add (self->sending, g_strdup (conversation_id));
+  show_reply_error (self, conversation_id, NULL);
+  update_reply_area (self, conversation_id);
+
+  task = g_task_new (self, self->cancellable, reply_done_cb, NULL);
+  g_task_set_source_tag (task, sapa_conversation_panel_send_reply);
+  g_task_set_task_data (task, job, reply_job_free);
+  g_task_run_in_thread (task, reply_thread);
+  return TRUE;
 }

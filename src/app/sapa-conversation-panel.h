@@ -14,6 +14,12 @@ G_DECLARE_FINAL_TYPE (SapaConversationPanel, sapa_conversation_panel, SAPA, CONV
  * date and escalation. Every change is a sapa_desk_* operation run in a
  * thread; the desk writes the matching timeline event. ::operation-done
  * (gboolean success) is emitted when one finished.
+ *
+ * Conversations on email, chat and WhatsApp have a reply area: the text is
+ * saved, in a thread, as an outbound interaction on the conversation's
+ * channel, which sapa-server queues for the channel gateway once the desk
+ * syncs. ::reply-done (gboolean success) is emitted when a save finished.
+ * A reply not yet sent is kept per conversation across rebuilds.
  */
 GtkWidget  *sapa_conversation_panel_new             (void);
 void        sapa_conversation_panel_set_store       (SapaConversationPanel *self,
@@ -46,6 +52,20 @@ void        sapa_conversation_panel_escalate        (SapaConversationPanel *self
                                                      const char            *conversation_id,
                                                      const char            *department,
                                                      const char            *reason);
+/* TRUE for the channels the desk can answer on (email, chat, whatsapp). */
+gboolean    sapa_conversation_panel_channel_takes_replies (const char *channel);
+/* The reply text view and Send Reply button of @conversation_id, or NULL
+ * when its channel takes no replies. */
+GtkWidget  *sapa_conversation_panel_get_reply_view   (SapaConversationPanel *self,
+                                                      const char            *conversation_id);
+GtkWidget  *sapa_conversation_panel_get_reply_button (SapaConversationPanel *self,
+                                                      const char            *conversation_id);
+/* Saves the text of @conversation_id's reply area as an outbound
+ * interaction; what the button and Ctrl+Enter do. FALSE when nothing was
+ * started (empty text, no reply area, a save already running). */
+gboolean    sapa_conversation_panel_send_reply       (SapaConversationPanel *self,
+                                                      const char            *conversation_id);
+
 /* Opens the escalation dialog for @conversation_id; returns it (tests). */
 GtkWidget  *sapa_conversation_panel_show_escalate_dialog (SapaConversationPanel *self,
                                                           const char            *conversation_id);
