@@ -83,7 +83,7 @@ gboolean     sapa_store_delete            (SapaStore   *self,
                                            GError     **error);
 
 /* The change log (the outbox sync pushes). Each entry is a JsonObject
- * {seq, change_id, entity, id, op, hlc (string), fields}. */
+ * {seq, change_id, entity, id, op, hlc (string), fields, client_id}. */
 GPtrArray   *sapa_store_list_changes      (SapaStore   *self,
                                            gint64       after_seq,
                                            guint        limit,
@@ -91,7 +91,7 @@ GPtrArray   *sapa_store_list_changes      (SapaStore   *self,
 gint64       sapa_store_count_changes     (SapaStore   *self);
 
 /* The outbox: changes made on this desk not yet acknowledged by the server,
- * oldest first (entries as sapa_store_list_changes, plus "client_id"). */
+ * oldest first (entries as sapa_store_list_changes). */
 GPtrArray   *sapa_store_list_unpushed     (SapaStore   *self,
                                            guint        limit,
                                            GError     **error);

@@ -2094,32 +2094,34 @@ sapa_store_get_hlc (SapaStore *self)
 
 /* -- change log ----------------------------------------------------------- */
 
-GPtrArray *
-sapa_store_list_changes (SapaStore   *self,
-                         gint64       after_seq,
-                         guint        limit,
-                         GError     **error)
+/* Change-log entries as JsonObjects {seq, change_id, entity, id, op, hlc,
+ * fields, client_id}; @where selects them with ?1 = @value and ?2 = @limit. */
+static GPtrArray *
+query_changes (SapaStore   *self,
+               const char  *where,
+               gint64       value,
+               guint        limit,
+               GError     **error)
 {
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *sql = g_strdup_printf ("SELECT seq, change_id, entity, record_id, op, hlc, fields, client_id "
+                                          "FROM change_log WHERE %s ORDER BY seq LIMIT ?2;", where);
   sqlite3 *db;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
-
   db = sapa_store_acquire_reader (self);
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT seq, change_id, entity, record_id, op, hlc, fields FROM change_log "
-                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2;", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_bind_int64 (stmt, 1, after_seq);
+      sqlite3_bind_int64 (stmt, 1, value);
       sqlite3_bind_int64 (stmt, 2, limit ? limit : G_MAXINT);
       while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
         {
           JsonObject *o = json_object_new ();
           g_autoptr(JsonNode) fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
           g_autofree char *hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
+          const char *client_id = (const char *) sqlite3_column_text (stmt, 7);
 
           json_object_set_int_member (o, "seq", sqlite3_column_int64 (stmt, 0));
           json_object_set_string_member (o, "change_id", (const char *) sqlite3_column_text (stmt, 1));
@@ -2128,6 +2130,8 @@ sapa_store_list_changes (SapaStore   *self,
           json_object_set_string_member (o, "op", (const char *) sqlite3_column_text (stmt, 4));
           json_object_set_string_member (o, "hlc", hlc);
           json_object_set_member (o, "fields", fields ? json_node_copy (fields) : json_node_new (JSON_NODE_OBJECT));
+          /* Entries written before schema 3 are this desk's own. */
+          json_object_set_string_member (o, "client_id", client_id ? client_id : self->client_id);
           g_ptr_array_add (out, o);
         }
     }
@@ -2136,6 +2140,16 @@ sapa_store_list_changes (SapaStore   *self,
     sapa_store_set_sqlite_error (error, db, rc, _("read the change log"));
   sapa_store_release_reader (self, db);
   return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
+}
+
+GPtrArray *
+sapa_store_list_changes (SapaStore   *self,
+                         gint64       after_seq,
+                         guint        limit,
+                         GError     **error)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
+  return query_changes (self, "seq > ?1", after_seq, limit, error);
 }
 
 gint64
@@ -2161,43 +2175,8 @@ sapa_store_list_unpushed (SapaStore   *self,
                           guint        limit,
                           GError     **error)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
   g_return_val_if_fail (SAPA_IS_STORE (self), NULL);
-
-  db = sapa_store_acquire_reader (self);
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT seq, change_id, entity, record_id, op, hlc, fields, client_id FROM change_log "
-                           "WHERE pushed_at IS NULL ORDER BY seq LIMIT ?1;", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, limit ? limit : G_MAXINT);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          JsonObject *o = json_object_new ();
-          g_autoptr(JsonNode) fields = json_from_string ((const char *) sqlite3_column_text (stmt, 6), NULL);
-          g_autofree char *hlc = sapa_hlc_to_string ((guint64) sqlite3_column_int64 (stmt, 5));
-          const char *client_id = (const char *) sqlite3_column_text (stmt, 7);
-
-          json_object_set_int_member (o, "seq", sqlite3_column_int64 (stmt, 0));
-          json_object_set_string_member (o, "change_id", (const char *) sqlite3_column_text (stmt, 1));
-          json_object_set_string_member (o, "entity", (const char *) sqlite3_column_text (stmt, 2));
-          json_object_set_string_member (o, "id", (const char *) sqlite3_column_text (stmt, 3));
-          json_object_set_string_member (o, "op", (const char *) sqlite3_column_text (stmt, 4));
-          json_object_set_string_member (o, "hlc", hlc);
-          json_object_set_member (o, "fields", fields ? json_node_copy (fields) : json_node_new (JSON_NODE_OBJECT));
-          json_object_set_string_member (o, "client_id", client_id ? client_id : self->client_id);
-          g_ptr_array_add (out, o);
-        }
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    sapa_store_set_sqlite_error (error, db, rc, _("read the change log"));
-  sapa_store_release_reader (self, db);
-  return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
+  return query_changes (self, "pushed_at IS NULL", 0, limit, error);
 }
 
 gint64
