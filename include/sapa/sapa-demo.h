@@ -27,4 +27,22 @@ gboolean sapa_demo_generate (const char             *path,
                              gpointer                user_data,
                              GError                **error);
 
+/* Progress of sapa_demo_generate() for command lines: one line per step on
+ * standard error, rewritten in place on a terminal. Start the printer, pass
+ * sapa_demo_printer_progress with it as user data, finish it afterwards. */
+typedef struct {
+  gint64      started;     /* monotonic microseconds */
+  const char *last_stage;
+  int         last_percent;
+  gboolean    tty;
+} SapaDemoPrinter;
+
+void sapa_demo_printer_start    (SapaDemoPrinter *printer);
+void sapa_demo_printer_progress (const char      *stage,
+                                 guint64          done,
+                                 guint64          total,
+                                 gpointer         printer);
+/* Ends the line being rewritten on a terminal. */
+void sapa_demo_printer_finish   (SapaDemoPrinter *printer);
+
 G_END_DECLS

@@ -8,7 +8,6 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sapa/sapa.h>
 
@@ -67,51 +66,6 @@ parse_options (GOptionContext  *context,
 
 /* -- demo ------------------------------------------------------------------ */
 
-typedef struct {
-  gint64      started;
-  const char *last_stage;
-  int         last_percent;
-  gboolean    tty;
-} Progress;
-
-static const char *
-stage_label (const char *stage)
-{
-  if (g_str_equal (stage, "customers"))
-    /* Translators: a step of writing demo data */
-    return _("Customers and their history");
-  if (g_str_equal (stage, "search"))
-    /* Translators: a step of writing demo data */
-    return _("Search index");
-  if (g_str_equal (stage, "indexes"))
-    /* Translators: a step of writing demo data */
-    return _("Database indexes");
-  return stage;
-}
-
-static void
-demo_progress_cb (const char *stage,
-                  guint64     done,
-                  guint64     total,
-                  gpointer    user_data)
-{
-  Progress *p = user_data;
-  int percent = total ? (int) (done * 100 / total) : 100;
-  double elapsed = (g_get_monotonic_time () - p->started) / (double) G_USEC_PER_SEC;
-
-  if (p->last_stage == stage && percent == p->last_percent)
-    return;
-  if (!p->tty && percent != 100 && percent % 10 != 0 && p->last_stage == stage)
-    return;
-  if (p->last_stage != NULL && p->last_stage != stage && p->tty)
-    g_printerr ("\n");
-  p->last_stage = stage;
-  p->last_percent = percent;
-  /* Translators: progress line: the step, how far (percent), the seconds so far */
-  g_printerr (_("%s: %d%% (%.0f s)"), stage_label (stage), percent, elapsed);
-  g_printerr (p->tty ? "\r" : "\n");
-}
-
 static gboolean
 parse_now (const char  *text,
            gint64      *out)
@@ -144,7 +98,7 @@ run_demo (int    argc,
   gint64 customers = -1;
   gint64 per_customer = 10;
   SapaDemoOptions options = { 0 };
-  Progress progress = { 0 };
+  SapaDemoPrinter progress;
   int status = 0;
   GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database, N_("The desk database to write (created if missing)"), N_("FILE") },
@@ -187,17 +141,13 @@ run_demo (int    argc,
       options.now = g_date_time_to_unix (today) - g_date_time_to_unix (today) % (24 * 3600);
     }
 
-  progress.started = g_get_monotonic_time ();
-  progress.tty = isatty (STDERR_FILENO);
-  progress.last_percent = -1;
-  if (!sapa_demo_generate (database, &options, demo_progress_cb, &progress, &error))
+  sapa_demo_printer_start (&progress);
+  if (!sapa_demo_generate (database, &options, sapa_demo_printer_progress, &progress, &error))
     {
-      if (progress.tty && progress.last_stage != NULL)
-        g_printerr ("\n");
+      sapa_demo_printer_finish (&progress);
       return fail (error->message);
     }
-  if (progress.tty)
-    g_printerr ("\n");
+  sapa_demo_printer_finish (&progress);
   g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %u customer to %s in %.1f s\n",
                         "Wrote %u customers to %s in %.1f s\n", options.customers),
            options.customers, database,

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sapa/sapa-demo.h>
 #include <sapa/sapa-hlc.h>
@@ -1537,4 +1538,65 @@ out:
   g_ptr_array_unref (d->branches);
   g_rand_free (d->rand);
   return ok;
+}
+
+/* -- progress on a command line ------------------------------------------- */
+
+static const char *
+stage_label (const char *stage)
+{
+  if (g_str_equal (stage, "customers"))
+    /* Translators: a step of writing demo data */
+    return _("Customers and their history");
+  if (g_str_equal (stage, "search"))
+    /* Translators: a step of writing demo data */
+    return _("Search index");
+  if (g_str_equal (stage, "indexes"))
+    /* Translators: a step of writing demo data */
+    return _("Database indexes");
+  return stage;
+}
+
+void
+sapa_demo_printer_start (SapaDemoPrinter *printer)
+{
+  g_return_if_fail (printer != NULL);
+
+  printer->started = g_get_monotonic_time ();
+  printer->last_stage = NULL;
+  printer->last_percent = -1;
+  printer->tty = isatty (STDERR_FILENO);
+}
+
+void
+sapa_demo_printer_progress (const char *stage,
+                            guint64     done,
+                            guint64     total,
+                            gpointer    user_data)
+{
+  SapaDemoPrinter *p = user_data;
+  int percent = total ? (int) (done * 100 / total) : 100;
+
+  if (p->last_stage == stage && percent == p->last_percent)
+    return;
+  /* Into a file or a log: every tenth percent is enough. */
+  if (!p->tty && percent != 100 && percent % 10 != 0 && p->last_stage == stage)
+    return;
+  if (p->last_stage != NULL && p->last_stage != stage && p->tty)
+    g_printerr ("\n");
+  p->last_stage = stage;
+  p->last_percent = percent;
+  /* Translators: progress line: the step, how far (percent), the seconds so far */
+  g_printerr (_("%s: %d%% (%.0f s)"), stage_label (stage), percent,
+              (g_get_monotonic_time () - p->started) / (double) G_USEC_PER_SEC);
+  g_printerr (p->tty ? "\r" : "\n");
+}
+
+void
+sapa_demo_printer_finish (SapaDemoPrinter *printer)
+{
+  g_return_if_fail (printer != NULL);
+
+  if (printer->tty && printer->last_stage != NULL)
+    g_printerr ("\n");
 }

@@ -929,51 +929,6 @@ run_channel (int    argc,
 
 /* -- seed ------------------------------------------------------------------ */
 
-typedef struct {
-  gint64      started;
-  const char *last_stage;
-  int         last_percent;
-  gboolean    tty;
-} Progress;
-
-static const char *
-stage_label (const char *stage)
-{
-  if (g_str_equal (stage, "customers"))
-    /* Translators: a step of loading demo data */
-    return _("Customers and their history");
-  if (g_str_equal (stage, "search"))
-    /* Translators: a step of loading demo data */
-    return _("Search index");
-  if (g_str_equal (stage, "indexes"))
-    /* Translators: a step of loading demo data */
-    return _("Database indexes");
-  return stage;
-}
-
-static void
-seed_progress_cb (const char *stage,
-                  guint64     done,
-                  guint64     total,
-                  gpointer    user_data)
-{
-  Progress *p = user_data;
-  int percent = total ? (int) (done * 100 / total) : 100;
-
-  if (p->last_stage == stage && percent == p->last_percent)
-    return;
-  if (!p->tty && percent != 100 && percent % 10 != 0 && p->last_stage == stage)
-    return;
-  if (p->last_stage != NULL && p->last_stage != stage && p->tty)
-    g_printerr ("\n");
-  p->last_stage = stage;
-  p->last_percent = percent;
-  /* Translators: progress line: the step, how far (percent), the seconds so far */
-  g_printerr (_("%s: %d%% (%.0f s)"), stage_label (stage), percent,
-              (g_get_monotonic_time () - p->started) / (double) G_USEC_PER_SEC);
-  g_printerr (p->tty ? "\r" : "\n");
-}
-
 static gint64
 count (SapaStore  *store,
        const char *sql)
@@ -1003,7 +958,7 @@ run_seed (int    argc,
   gint64 customers = -1;
   gint64 per_customer = 10;
   SapaDemoOptions options = { 0 };
-  Progress progress = { 0 };
+  SapaDemoPrinter progress;
   gint64 started;
   int status = 0;
   GOptionEntry entries[] = {
@@ -1065,18 +1020,14 @@ run_seed (int    argc,
   g_clear_object (&store);
 
   started = g_get_monotonic_time ();
-  progress.started = started;
-  progress.tty = isatty (STDERR_FILENO);
-  progress.last_percent = -1;
+  sapa_demo_printer_start (&progress);
   path = sapa_server_db_path (data_dir);
-  if (!sapa_demo_generate (path, &options, seed_progress_cb, &progress, &error))
+  if (!sapa_demo_generate (path, &options, sapa_demo_printer_progress, &progress, &error))
     {
-      if (progress.tty && progress.last_stage != NULL)
-        g_printerr ("\n");
+      sapa_demo_printer_finish (&progress);
       return fail (error->message);
     }
-  if (progress.tty && progress.last_stage != NULL)
-    g_printerr ("\n");
+  sapa_demo_printer_finish (&progress);
   g_printerr ("%s\n", _("Logging the demo data as changes for desks to pull…"));
 
   store = open_data (data_dir, &error);
