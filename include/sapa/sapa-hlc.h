@@ -21,7 +21,8 @@ GQuark   sapa_hlc_error_quark   (void);
 
 SapaHlc *sapa_hlc_new           (void);
 void     sapa_hlc_free          (SapaHlc    *hlc);
-/* For tests: a clock reading physical time from @func instead of g_get_real_time(). */
+/* For tests: a clock reading physical time from @func, in milliseconds since
+ * the Unix epoch, instead of the system clock. */
 void     sapa_hlc_set_time_func (SapaHlc    *hlc,
                                  gint64    (*func) (gpointer user_data),
                                  gpointer    user_data);

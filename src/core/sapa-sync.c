@@ -17,6 +17,7 @@
 /* Pull pages start at PULL_LIMIT changes and grow (or shrink) toward about
  * PULL_PAGE_BYTES of JSON: fewer round trips and transactions for the small
  * changes of a first sync, bounded memory for pages of long notes. */
+#define CLOCK_AHEAD_RETRY_MS (60 * 1000)
 #define PULL_LIMIT        1000
 #define PULL_LIMIT_MIN    50
 #define PULL_LIMIT_MAX    5000   /* the server's own maximum */
@@ -483,24 +484,26 @@ typedef struct {
   guint   pulled;
   guint   pages;
   gboolean resynced;   /* the server did not know the cursor: pulled from the start */
-  gboolean clock_ahead;/* a refusal said this desk's clock is ahead of the server's */
+  guint    held;       /* refused for now: this desk's clock is ahead of the server's */
 } CycleStats;
 
 /* What a cycle that worked but had changes refused says (NULL if none were). */
 static GError *
 rejection_error (const CycleStats *stats)
 {
-  if (stats->rejected == 0)
-    return NULL;
-  if (stats->clock_ahead)
+  if (stats->held > 0)
     return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
                         g_dngettext (GETTEXT_PACKAGE,
-                                     "The server refused %u change made on this desk because this computer's "
-                                     "clock is ahead of the server's. Set the right date and time on this computer.",
-                                     "The server refused %u changes made on this desk because this computer's "
-                                     "clock is ahead of the server's. Set the right date and time on this computer.",
-                                     stats->rejected),
-                        stats->rejected);
+                                     "%u change made on this desk waits because this computer's clock is ahead of "
+                                     "the server's. Set the right date and time on this computer; the change is "
+                                     "sent when the clocks agree.",
+                                     "%u changes made on this desk wait because this computer's clock is ahead of "
+                                     "the server's. Set the right date and time on this computer; the changes are "
+                                     "sent when the clocks agree.",
+                                     stats->held),
+                        stats->held);
+  if (stats->rejected == 0)
+    return NULL;
   return g_error_new (SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
                       g_dngettext (GETTEXT_PACKAGE,
                                    "The server refused %u change made on this desk. Ask an administrator to check "
@@ -623,10 +626,16 @@ push_outbox (SoupSession   *session,
             {
               const char *reason = json_object_get_string_member_with_default (r, "error", "no reason given");
 
+              if (g_str_has_prefix (reason, "clock ahead"))
+                {
+                  /* Refused for now: kept in the outbox and sent again
+                   * once this desk's clock is no longer ahead. */
+                  g_message ("The server refused change %s for now: this desk's clock is ahead", change_id);
+                  stats->held++;
+                  continue;
+                }
               g_warning ("The server refused change %s: %s", change_id, reason);
               stats->rejected++;
-              if (g_str_has_prefix (reason, "clock ahead"))
-                stats->clock_ahead = TRUE;
             }
           else if (!g_str_equal (result, "applied") && !g_str_equal (result, "duplicate") &&
                    !g_str_equal (result, "superseded"))
@@ -635,16 +644,17 @@ push_outbox (SoupSession   *session,
             stats->pushed++;
           g_ptr_array_add (done, (gpointer) change_id);
         }
-      if (done->len == 0)
+      if (done->len == 0 && stats->held == 0)
         {
           /* Nothing acknowledged: pushing the same batch again would loop. */
           set_protocol_error (error, url, "push: no change acknowledged");
           return FALSE;
         }
       g_ptr_array_add (done, NULL);
-      if (!sapa_store_mark_pushed (store, (const char * const *) done->pdata, error))
+      if (done->len > 1 && !sapa_store_mark_pushed (store, (const char * const *) done->pdata, error))
         return FALSE;
-      if (batch->len < limit)
+      /* Changes kept for a clock ahead head the outbox: the rest waits for the next cycle. */
+      if (batch->len < limit || stats->held > 0)
         return TRUE;
     }
 }
@@ -1202,8 +1212,11 @@ worker_cycle_cb (gpointer data)
       /* Pongs that came during a long cycle wait unread in the socket. */
       w->ws_alive = g_get_monotonic_time ();
       worker_publish (w, SAPA_SYNC_STATE_SYNCED, refused, g_get_real_time () / G_USEC_PER_SEC, stats.rejected);
-      /* Edits made while the cycle ran go out now. */
-      if (sapa_store_count_unpushed (w->shared->store) > 0)
+      /* Edits made while the cycle ran go out now; changes held for a
+       * clock ahead are tried again in a minute, not in a tight loop. */
+      if (stats.held > 0)
+        worker_schedule_cycle (w, CLOCK_AHEAD_RETRY_MS);
+      else if (sapa_store_count_unpushed (w->shared->store) > 0)
         worker_schedule_cycle (w, 0);
       if (w->ws == NULL && w->ws_msg == NULL)
         worker_connect_ws (w);

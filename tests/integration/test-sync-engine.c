@@ -892,6 +892,65 @@ test_rejected (Fixture       *f,
   g_assert_null (sapa_sync_get_error_message (f->a.sync));
 }
 
+/* A desk whose clock runs ahead of the server's: its edits are refused for
+ * now, kept in the outbox with a message about the clock, and sent once the
+ * clocks agree (here: once the server's clock has caught up with the stamp). */
+static gint64 clock_ahead_ms;
+
+static gint64
+clock_ahead_now (gpointer data)
+{
+  return g_get_real_time () / 1000 + clock_ahead_ms;
+}
+
+static void
+test_clock_ahead_waits (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) customer = sapa_record_new ("customer");
+  g_autofree char *branch = sapa_store_dup_meta (f->a.store, "branch_id");
+  g_autoptr(SapaRecord) on_b = NULL;
+  gint64 deadline, waiting;
+
+  /* 5 minutes and 3 seconds ahead: just over what the server takes. */
+  clock_ahead_ms = (5 * 60 + 3) * 1000;
+  sapa_hlc_set_time_func (sapa_store_get_hlc (f->a.store), clock_ahead_now, NULL);
+  sapa_record_set_string (customer, "full_name", "Made Wirawan");
+  sapa_record_set_string (customer, "segment", "regular");
+  sapa_record_set_string (customer, "branch_id", branch);
+  sapa_store_save (f->a.store, customer, &error);
+  g_assert_no_error (error);
+  clock_ahead_ms = 0;
+  waiting = sapa_store_count_unpushed (f->a.store);   /* the customer and its audit event */
+  g_assert_cmpint (waiting, >, 0);
+
+  g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+  g_assert_no_error (error);
+  /* Kept, and the desk says why. */
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, waiting);
+  spin (200);
+  g_assert_nonnull (sapa_sync_get_error_message (f->a.sync));
+  g_assert_nonnull (strstr (sapa_sync_get_error_message (f->a.sync), "clock"));
+  g_assert_cmpint (sapa_sync_get_rejected (f->a.sync), ==, 0);
+
+  /* A few seconds later the stamp is within the server's reach: it goes out. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (sapa_store_count_unpushed (f->a.store) > 0 && g_get_monotonic_time () < deadline)
+    {
+      spin (1000);
+      g_assert_true (sapa_sync_run_once (f->a.sync, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (sapa_store_count_unpushed (f->a.store), ==, 0);
+  g_assert_true (sapa_sync_run_once (f->b.sync, NULL, &error));
+  g_assert_no_error (error);
+  on_b = sapa_store_get (f->b.store, "customer", sapa_record_get_id (customer), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (on_b);
+  g_assert_cmpstr (sapa_record_get_string (on_b, "full_name"), ==, "Made Wirawan");
+}
+
 /* More than the server takes in one request (4 MiB): the engine sends fewer at a time. */
 static void
 test_large_outbox (Fixture       *f,
@@ -1096,6 +1155,7 @@ main (int   argc,
   ADD ("/sync-engine/gone-resync", test_gone_resync);
   ADD ("/sync-engine/large-outbox", test_large_outbox);
   ADD ("/sync-engine/rejected", test_rejected);
+  ADD ("/sync-engine/clock-ahead-waits", test_clock_ahead_waits);
   ADD ("/sync-engine/silent-socket", test_silent_socket);
   ADD ("/sync-engine/desk-joins", test_desk_joins);
   g_test_add ("/sync-engine/https", Fixture, "tls", fixture_set_up, test_https, fixture_tear_down);

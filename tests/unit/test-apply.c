@@ -5,6 +5,8 @@
 
 #include "sapa-test-dir.h"
 
+#define SECOND 1000
+
 typedef struct {
   char      *dir_a, *path_a, *dir_b, *path_b;
   SapaStore *a;
@@ -25,8 +27,8 @@ fixture_set_up (Fixture       *f,
 {
   f->a = sapa_test_store_new ("sapa-apply-a-XXXXXX", &f->dir_a, &f->path_a);
   f->b = sapa_test_store_new ("sapa-apply-b-XXXXXX", &f->dir_b, &f->path_b);
-  /* Both clocks in microseconds, driven by the test. */
-  f->clock_a = f->clock_b = (gint64) 1800000000 * G_USEC_PER_SEC;
+  /* Both clocks in milliseconds, driven by the test. */
+  f->clock_a = f->clock_b = (gint64) 1800000000 * SECOND;
   sapa_hlc_set_time_func (sapa_store_get_hlc (f->a), read_clock, &f->clock_a);
   sapa_hlc_set_time_func (sapa_store_get_hlc (f->b), read_clock, &f->clock_b);
 }
@@ -165,9 +167,9 @@ test_different_fields_merge (Fixture       *f,
 
   apply (f->b, first, NULL);
   /* Offline, each desk edits a different field. */
-  f->clock_a += G_USEC_PER_SEC;
+  f->clock_a += SECOND;
   edit (f->a, id, "notes", "Prefers mornings");
-  f->clock_b += 2 * G_USEC_PER_SEC;
+  f->clock_b += 2 * SECOND;
   edit (f->b, id, "full_name", "Siti Rahayu Putri");
   from_a = take_outbox (f->a);
   from_b = take_outbox (f->b);
@@ -198,8 +200,8 @@ test_same_field_last_writer_wins (Fixture       *f,
 
   apply (f->b, first, NULL);
   /* B edits later by the clock, but A's edit reaches B last: B's stays. */
-  f->clock_a += 5 * G_USEC_PER_SEC;
-  f->clock_b += 9 * G_USEC_PER_SEC;
+  f->clock_a += 5 * SECOND;
+  f->clock_b += 9 * SECOND;
   edit (f->a, id, "notes", "from A");
   edit (f->b, id, "notes", "from B");
   from_a = take_outbox (f->a);
@@ -227,7 +229,7 @@ test_tie_breaks_by_client_id (Fixture       *f,
 
   apply (f->b, first, NULL);
   /* Same physical time on both desks and both caught up: equal stamps. */
-  f->clock_a = f->clock_b = f->clock_a + 60 * G_USEC_PER_SEC;
+  f->clock_a = f->clock_b = f->clock_a + 60 * SECOND;
   edit (f->a, id, "notes", "from A");
   edit (f->b, id, "notes", "from B");
   from_a = take_outbox (f->a);
@@ -257,9 +259,9 @@ test_delete_wins_over_older_edit (Fixture       *f,
   const char *id = sapa_record_get_id (c);
 
   apply (f->b, first, NULL);
-  f->clock_b += G_USEC_PER_SEC;
+  f->clock_b += SECOND;
   edit (f->b, id, "notes", "edited before the delete");
-  f->clock_a += 3 * G_USEC_PER_SEC;
+  f->clock_a += 3 * SECOND;
   g_assert_true (sapa_store_delete (f->a, "customer", id, &error));
   g_assert_no_error (error);
   from_a = take_outbox (f->a);
