@@ -826,6 +826,7 @@ typedef struct {
   const char *name;
   const char *secret;
   gint64      at;
+  const char *branch_id;   /* NULL: keep the channel's home branch */
   gboolean    replaced;
 } ChannelSecret;
 
@@ -851,13 +852,16 @@ set_channel_cb (sqlite3   *db,
       sapa_store_set_sqlite_error (error, db, rc, _("write the channel's secret"));
       return FALSE;
     }
-  rc = sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO channel (name, secret, created_at) VALUES (?, ?, ?);",
+  rc = sqlite3_prepare_v2 (db, "INSERT INTO channel (name, secret, created_at, branch_id) VALUES (?1, ?2, ?3, ?4) "
+                               "ON CONFLICT (name) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, "
+                               "branch_id = coalesce (excluded.branch_id, channel.branch_id);",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, c->name, -1, SQLITE_STATIC);
       sqlite3_bind_text (stmt, 2, c->secret, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 3, c->at);
+      sqlite3_bind_text (stmt, 4, c->branch_id, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
@@ -885,13 +889,18 @@ run_channel (int    argc,
   g_autoptr(SapaStore) store = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *name = NULL;
+  g_autofree char *branch = NULL;
   g_autofree char *secret = NULL;
   g_autofree char *channels = choices_text (sapa_channels, "walk_in", "note");
+  g_autoptr(SapaRecord) home = NULL;
   ChannelSecret c = { 0 };
   int status = 0;
   GOptionEntry entries[] = {
     { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("The server's data folder"), N_("DIR") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, N_("The channel, e.g. whatsapp or email"), N_("CHANNEL") },
+    { "branch", 'b', 0, G_OPTION_ARG_STRING, &branch,
+      N_("The branch, by id or name, that new customers writing on this channel belong to (without it, every branch sees them)"),
+      N_("BRANCH") },
     { NULL }
   };
 
@@ -914,6 +923,14 @@ run_channel (int    argc,
   store = open_data (data_dir, &error);
   if (store == NULL)
     return fail (error->message);
+
+  if (branch != NULL)
+    {
+      home = find_branch (store, branch, &error);
+      if (home == NULL)
+        return fail (error->message);
+      c.branch_id = sapa_record_get_id (home);
+    }
 
   secret = sapa_server_random_hex (32);
   c.name = name;

@@ -81,6 +81,10 @@ static const char * const migrations[] = {
   "  queued_at INTEGER NOT NULL,"
   "  status TEXT NOT NULL DEFAULT 'queued'"
   ");",
+
+  /* 2: a channel's home branch: customers its messages bring in belong there,
+   *    so only that branch's desks see them */
+  "ALTER TABLE channel ADD COLUMN branch_id TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SAPA_SERVER_DB_SCHEMA_VERSION);

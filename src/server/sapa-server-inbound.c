@@ -82,6 +82,7 @@ find_delivered (sqlite3     *db,
 static char *
 channel_secret (SapaStore   *store,
                 const char  *channel,
+                char       **home_branch,
                 GError     **error)
 {
   sqlite3 *db = sapa_store_acquire_reader (store);
@@ -89,12 +90,15 @@ channel_secret (SapaStore   *store,
   char *secret = NULL;
   int rc;
 
-  if (sapa_store_prepare (db, "SELECT secret FROM channel WHERE name = ?1;", &stmt, "read the channels", error))
+  if (sapa_store_prepare (db, "SELECT secret, branch_id FROM channel WHERE name = ?1;", &stmt, "read the channels", error))
     {
       sqlite3_bind_text (stmt, 1, channel, -1, SQLITE_STATIC);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
-        secret = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        {
+          secret = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+          *home_branch = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+        }
       else if (rc != SQLITE_DONE)
         sapa_store_set_sqlite_error (error, db, rc, "read the channels");
       sqlite3_finalize (stmt);
@@ -279,7 +283,8 @@ answer_ids (SapaRequest      *req,
  * deliveries of the same new sender make one customer. */
 static void
 deliver (SapaRequest              *req,
-         const SapaInboundMessage *message)
+         const SapaInboundMessage *message,
+         const char               *home_branch)
 {
   g_auto(InboundIds) ids = { 0 };
   g_autoptr(SapaRecord) customer = NULL;
@@ -317,6 +322,7 @@ deliver (SapaRequest              *req,
       sapa_record_set_string (customer, "full_name", name);
       sapa_record_set_string (customer, "segment", "regular");
       sapa_record_set_string (customer, "preferred_channel", req->channel);
+      sapa_record_set_string (customer, "branch_id", home_branch);
       sapa_record_set_int (customer, "created_at", g_get_real_time () / G_USEC_PER_SEC);
       if (message->phone != NULL)
         sapa_record_set_list (customer, "phones", (const char *[]) { message->phone, NULL });
@@ -416,6 +422,7 @@ sapa_route_inbound (SapaRequest *req)
   g_autoptr(SapaInboundMessage) message = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = NULL;
+  g_autofree char *home_branch = NULL;
   gsize length = 0;
   const char *body = req->body ? g_bytes_get_data (req->body, &length) : NULL;
 
@@ -424,7 +431,7 @@ sapa_route_inbound (SapaRequest *req)
       sapa_request_error (req, 404, "There is no such inbound channel; see docs/api/openapi.yaml");
       return;
     }
-  secret = channel_secret (req->store, req->channel, &error);
+  secret = channel_secret (req->store, req->channel, &home_branch, &error);
   if (secret == NULL)
     {
       if (error != NULL)
@@ -450,6 +457,6 @@ sapa_route_inbound (SapaRequest *req)
     }
 
   g_mutex_lock (req->inbound_lock);
-  deliver (req, message);
+  deliver (req, message, home_branch);
   g_mutex_unlock (req->inbound_lock);
 }

@@ -280,6 +280,23 @@ def run(c, jakarta, bandung, secret, data):
     check(queued == [("whatsapp", "+6281234500001", "Kartu baru bisa diambil besok", "queued")],
           "outbound reply queued for the gateway: %s" % queued)
 
+    # a channel with a home branch: new customers writing there belong to it
+    insta_secret = admin(data, "channel", "add", "--name", "instagram", "--branch", "Jakarta").splitlines()[-1].strip()
+    message = json.dumps({"message_id": "ig.smoke-1", "from": {"handle": "@dewi.baru"},
+                          "name": "Dewi", "text": "Apakah cabang buka hari Minggu?"}).encode()
+    signature = "sha256=" + hmac.new(insta_secret.encode(), message, hashlib.sha256).hexdigest()
+    saved_token, c.token = c.token, None
+    status, _, created = c.call("POST", "/api/v1/inbound/instagram", raw=message,
+                                headers={"X-Sapa-Signature": signature})
+    c.token = saved_token
+    check(status == 201 and created["status"] == "created", "inbound on a channel with a home branch: stored")
+    with sqlite3.connect(os.path.join(data, "sapa-server.sqlite")) as db:
+        home = db.execute("SELECT branch_id, handles FROM customer WHERE id = ?", (created.get("customer_id"),)).fetchall()
+    check(home == [(jakarta, '["instagram:@dewi.baru"]')], "the new customer belongs to the channel's branch: %s" % home)
+    status, _, body = c.call("GET", "/api/v1/sync/pull?limit=5000")
+    seen = {ch["id"] for ch in body.get("changes", [])} if status == 200 else set()
+    check(created.get("customer_id") in seen, "the branch's agent pulls the new customer")
+
     # admin-only route and sign-out
     status, _, body = c.call("GET", "/api/v1/audit")
     check(status == 403 and is_error(status, body, "forbidden"), "audit log for an agent: 403")
