@@ -235,6 +235,16 @@ sapa_desk_adopt_identity (SapaStore   *store,
   ok = sapa_store_run_in_transaction (store, adopt_in_transaction, &a, error);
   g_free (a.local_agent);
   g_free (a.local_branch);
+  /* Open pages show the new branch and author without waiting for a pull. */
+  if (ok)
+    {
+      static const char * const entities[] = {
+        "branch", "agent", "customer", "conversation", "interaction", "survey_response",
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+        sapa_store_emit_changed (store, entities[i], NULL);
+    }
   return ok;
 }
 

@@ -65,6 +65,12 @@ gboolean    sapa_store_apply_changes_full (SapaStore             *self,
                                            GArray                *statuses,
                                            GError               **error);
 
+/* Emits ::changed (@entity, @id) on the owner's context after a write made
+ * through sapa_store_run_in_transaction(); @id NULL: any record of @entity. */
+void        sapa_store_emit_changed       (SapaStore            *self,
+                                           const char           *entity,
+                                           const char           *id);
+
 typedef gboolean (*SapaTransactionFunc) (sqlite3  *db,
                                          gpointer  data,
                                          GError  **error);

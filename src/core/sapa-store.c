@@ -2085,6 +2085,16 @@ sapa_store_run_in_transaction (SapaStore             *self,
   return ok;
 }
 
+void
+sapa_store_emit_changed (SapaStore  *self,
+                         const char *entity,
+                         const char *id)
+{
+  g_return_if_fail (SAPA_IS_STORE (self));
+  g_return_if_fail (entity != NULL);
+  notify_changes (self, NULL, entity, id);
+}
+
 SapaHlc *
 sapa_store_get_hlc (SapaStore *self)
 {

@@ -444,8 +444,26 @@ request_json (SoupSession   *session,
                    server_text);
       break;
     case HTTP_TOO_MANY_REQUESTS:
-      g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_RATE_LIMITED,
-                           _("The server is busy with too many attempts. Wait a minute and try again."));
+      {
+        const char *retry = soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After");
+        guint64 seconds = 0;
+
+        /* The server limits failed sign-ins and says how long to wait. */
+        if (g_str_equal (path, "/api/v1/session") && retry != NULL &&
+            g_ascii_string_to_unsigned (retry, 10, 1, G_MAXUINT, &seconds, NULL))
+          g_set_error (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_RATE_LIMITED,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "Too many failed sign-ins. Wait %u second and try again.",
+                                    "Too many failed sign-ins. Wait %u seconds and try again.",
+                                    (gulong) seconds),
+                       (guint) seconds);
+        else if (g_str_equal (path, "/api/v1/session"))
+          g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_RATE_LIMITED,
+                               _("Too many failed sign-ins. Wait a few minutes, then try again."));
+        else
+          g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_RATE_LIMITED,
+                               _("The server is busy with too many attempts. Wait a minute and try again."));
+      }
       break;
     default:
       if (status >= 500)
@@ -1941,9 +1959,6 @@ sign_in_thread (GTask        *task,
       if (status == SOUP_STATUS_UNAUTHORIZED)
         g_task_return_new_error (task, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED, "%s",
                                  _("The user name or password is wrong. Check them and try again."));
-      else if (status == HTTP_TOO_MANY_REQUESTS)
-        g_task_return_new_error (task, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_RATE_LIMITED, "%s",
-                                 _("Too many failed sign-ins. Wait a few minutes, then try again."));
       else
         g_task_return_error (task, g_steal_pointer (&error));
       return;

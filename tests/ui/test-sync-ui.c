@@ -455,6 +455,9 @@ test_sign_in_errors (void)
   g_assert_nonnull (text);
   g_assert_cmpstr (text, !=, wrong);
   g_assert_cmpstr (text, !=, unreachable);
+  /* it says how long, from the server's Retry-After */
+  g_assert_nonnull (strstr (text, "Too many failed sign-ins. Wait "));
+  g_assert_nonnull (strstr (text, " seconds and try again."));
   g_assert_null (sapa_sync_get_token (sync));
   g_assert_nonnull (find_sign_in_dialog ());
 

@@ -100,9 +100,20 @@ string_member (JsonObject *o,
 }
 
 static void
+count_customer_changes_cb (SapaStore  *store,
+                           const char *entity,
+                           const char *id,
+                           guint      *count)
+{
+  if (g_strcmp0 (entity, "customer") == 0 && id == NULL)
+    (*count)++;
+}
+
+static void
 test_adopt_identity (Fixture       *f,
                      gconstpointer  data)
 {
+  guint customer_changes = 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(SapaRecord) pushed_customer = NULL;
   g_autoptr(SapaRecord) customer = NULL;
@@ -179,8 +190,14 @@ test_adopt_identity (Fixture       *f,
                            g_strdup (string_member (c, "hlc")));
     }
 
+  /* Customers changed on every open page's behalf: ::changed follows. */
+  while (g_main_context_iteration (NULL, FALSE));
+  g_signal_connect (f->store, "changed", G_CALLBACK (count_customer_changes_cb), &customer_changes);
   g_assert_true (sapa_desk_adopt_identity (f->store, SERVER_AGENT, SERVER_BRANCH, &error));
   g_assert_no_error (error);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (customer_changes, ==, 1);
+  g_signal_handlers_disconnect_by_func (f->store, count_customer_changes_cb, &customer_changes);
 
   /* The desk is the server's agent now, with no local identity left. */
   g_assert_false (sapa_desk_has_local_identity (f->store));
