@@ -65,7 +65,11 @@ test_db_open (void)
     g_assert_cmpint (st.st_mode & 0777, ==, 0600);
   }
   schema = sapa_server_db_dup_meta (store, "server_schema");
-  g_assert_cmpstr (schema, ==, "1");
+  {
+    g_autofree char *expected = g_strdup_printf ("%d", SAPA_SERVER_DB_SCHEMA_VERSION);
+
+    g_assert_cmpstr (schema, ==, expected);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s';",
