@@ -79,6 +79,15 @@ typedef struct {
 SapaRecord *sapa_desk_log_contact        (SapaStore          *store,
                                           const SapaContact  *contact,
                                           GError            **error);
+/* The same in a worker thread (the contact is copied): for the GTK main loop. */
+void        sapa_desk_log_contact_async  (SapaStore           *store,
+                                          const SapaContact   *contact,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+SapaRecord *sapa_desk_log_contact_finish (SapaStore           *store,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 
 gboolean    sapa_desk_set_status         (SapaStore   *store,
                                           const char  *conversation_id,

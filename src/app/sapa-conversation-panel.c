@@ -327,54 +327,21 @@ reply_queued_message (const char *channel)
   return _("Reply saved; it is sent to the customer by WhatsApp when this desk syncs");
 }
 
+/* What a reply's answer needs: the panel (kept alive until then) and which conversation. */
 typedef struct {
-  SapaStore *store;
-  char      *customer_id;
-  char      *conversation_id;
-  char      *channel;
-  char      *body;
-  char      *agent_id;
-} ReplyJob;
+  SapaConversationPanel *panel;
+  char                  *conversation_id;
+} ReplySend;
 
 static void
-reply_job_free (gpointer data)
+reply_send_free (ReplySend *send)
 {
-  ReplyJob *job = data;
-
-  g_clear_object (&job->store);
-  g_free (job->customer_id);
-  g_free (job->conversation_id);
-  g_free (job->channel);
-  g_free (job->body);
-  g_free (job->agent_id);
-  g_free (job);
+  g_object_unref (send->panel);
+  g_free (send->conversation_id);
+  g_free (send);
 }
 
-static void
-reply_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  ReplyJob *job = task_data;
-  SapaContact contact = {
-    .customer_id = job->customer_id,
-    .conversation_id = job->conversation_id,
-    .channel = job->channel,
-    .direction = "outbound",
-    .body = job->body,
-    .wait_seconds = -1,
-    .agent_id = job->agent_id,
-  };
-  g_autoptr(GError) error = NULL;
-  SapaRecord *interaction;
-
-  interaction = sapa_desk_log_contact (job->store, &contact, &error);
-  if (interaction == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, interaction, g_object_unref);
-}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ReplySend, reply_send_free)
 
 /* The widget of @type tagged with @conversation_id under @widget. */
 static GtkWidget *
@@ -445,14 +412,14 @@ reply_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  SapaConversationPanel *self = SAPA_CONVERSATION_PANEL (object);
-  ReplyJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(ReplySend) send = user_data;
+  SapaConversationPanel *self = send->panel;
+  const char *conversation_id = send->conversation_id;
   g_autoptr(SapaRecord) interaction = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *conversation_id = g_strdup (job->conversation_id);
   GtkWidget *view;
 
-  interaction = g_task_propagate_pointer (G_TASK (result), &error);
+  interaction = sapa_desk_log_contact_finish (SAPA_STORE (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_hash_table_remove (self->sending, conversation_id);
@@ -483,7 +450,7 @@ reply_done_cb (GObject      *object,
     }
   show_reply_error (self, conversation_id, NULL);
   update_reply_area (self, conversation_id);
-  show_toast (self, reply_queued_message (job->channel));
+  show_toast (self, reply_queued_message (sapa_record_get_string (interaction, "channel")));
   g_signal_emit (self, signals[REPLY_DONE], 0, TRUE);
 }
 
@@ -1209,11 +1176,11 @@ gboolean
 sapa_conversation_panel_send_reply (SapaConversationPanel *self,
                                     const char            *conversation_id)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *body = NULL;
   SapaRecord *conversation = NULL;
+  SapaContact contact = { 0 };
+  ReplySend *send;
   GtkWidget *view;
-  ReplyJob *job;
 
   g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), FALSE);
   g_return_val_if_fail (conversation_id != NULL, FALSE);
@@ -1233,21 +1200,21 @@ sapa_conversation_panel_send_reply (SapaConversationPanel *self,
   if (*body == '\0')
     return FALSE;
 
-  job = g_new0 (ReplyJob, 1);
-  job->store = g_object_ref (self->store);
-  job->customer_id = g_strdup (sapa_record_get_string (conversation, "customer_id"));
-  job->conversation_id = g_strdup (conversation_id);
-  job->channel = g_strdup (sapa_record_get_string (conversation, "channel"));
-  job->body = g_steal_pointer (&body);
-  job->agent_id = g_strdup (self->agent_id);
+  contact.customer_id = sapa_record_get_string (conversation, "customer_id");
+  contact.conversation_id = conversation_id;
+  contact.channel = sapa_record_get_string (conversation, "channel");
+  contact.direction = "outbound";
+  contact.body = body;
+  contact.wait_seconds = -1;
+  contact.agent_id = self->agent_id;
 
   g_hash_table_add (self->sending, g_strdup (conversation_id));
   show_reply_error (self, conversation_id, NULL);
   update_reply_area (self, conversation_id);
 
-  task = g_task_new (self, self->cancellable, reply_done_cb, NULL);
-  g_task_set_source_tag (task, sapa_conversation_panel_send_reply);
-  g_task_set_task_data (task, job, reply_job_free);
-  g_task_run_in_thread (task, reply_thread);
+  send = g_new0 (ReplySend, 1);
+  send->panel = g_object_ref (self);
+  send->conversation_id = g_strdup (conversation_id);
+  sapa_desk_log_contact_async (self->store, &contact, self->cancellable, reply_done_cb, send);
   return TRUE;
 }

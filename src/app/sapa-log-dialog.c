@@ -115,81 +115,17 @@ dup_body (SapaLogDialog *self)
 }
 
 /* The contact, with strings owned, for the thread. */
-typedef struct {
-  SapaStore *store;
-  char      *customer_id;
-  char      *conversation_id;
-  char      *reason;
-  char      *subject;
-  char      *channel;
-  char      *direction;
-  char      *body;
-  char      *agent_id;
-  char      *branch_id;
-  gint64     started_at;
-  gint64     ended_at;
-} LogJob;
-
-static void
-log_job_free (gpointer data)
-{
-  LogJob *job = data;
-
-  g_clear_object (&job->store);
-  g_free (job->customer_id);
-  g_free (job->conversation_id);
-  g_free (job->reason);
-  g_free (job->subject);
-  g_free (job->channel);
-  g_free (job->direction);
-  g_free (job->body);
-  g_free (job->agent_id);
-  g_free (job->branch_id);
-  g_free (job);
-}
-
-static void
-log_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  LogJob *job = task_data;
-  SapaContact contact = {
-    .customer_id = job->customer_id,
-    .conversation_id = job->conversation_id,
-    .reason = job->reason,
-    .subject = job->subject,
-    .channel = job->channel,
-    .direction = job->direction,
-    .body = job->body,
-    .started_at = job->started_at,
-    .ended_at = job->ended_at,
-    .wait_seconds = -1,
-    .agent_id = job->agent_id,
-    .branch_id = job->branch_id,
-  };
-  g_autoptr(GError) error = NULL;
-  SapaRecord *interaction;
-
-  interaction = sapa_desk_log_contact (job->store, &contact, &error);
-  if (interaction == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, interaction, g_object_unref);
-}
-
 static void
 log_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  SapaLogDialog *self = SAPA_LOG_DIALOG (object);
+  g_autoptr(SapaLogDialog) self = user_data;
   g_autoptr(SapaRecord) interaction = NULL;
   g_autoptr(GError) error = NULL;
 
   self->saving = FALSE;
-  interaction = g_task_propagate_pointer (G_TASK (result), &error);
+  interaction = sapa_desk_log_contact_finish (SAPA_STORE (object), result, &error);
   if (interaction == NULL)
     {
       g_autofree char *message = NULL;
@@ -213,9 +149,9 @@ save_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   SapaLogDialog *self = SAPA_LOG_DIALOG (widget);
-  g_autoptr(GTask) task = NULL;
   g_autofree char *body = dup_body (self);
-  LogJob *job;
+  g_autofree char *trimmed = NULL;
+  SapaContact contact = { 0 };
 
   if (self->saving)
     return;
@@ -227,57 +163,54 @@ save_action (GtkWidget  *widget,
     }
   show_error (self, NULL);
 
-  job = g_new0 (LogJob, 1);
-  job->store = g_object_ref (self->store);
-  job->customer_id = g_strdup (self->customer_id);
+  contact.customer_id = self->customer_id;
   if (new_conversation_chosen (self))
     {
       guint reason = adw_combo_row_get_selected (self->reason_row);
       const char *subject = gtk_editable_get_text (GTK_EDITABLE (self->subject_row));
-      g_autofree char *trimmed = g_strstrip (g_strdup (subject));
 
+      trimmed = g_strstrip (g_strdup (subject));
       if (reason < g_strv_length ((char **) sapa_contact_reasons))
-        job->reason = g_strdup (sapa_contact_reasons[reason]);
+        contact.reason = sapa_contact_reasons[reason];
       if (*trimmed != '\0')
-        job->subject = g_steal_pointer (&trimmed);
+        contact.subject = trimmed;
     }
   else
     {
-      job->conversation_id = g_strdup (self->open_conversation_id);
+      contact.conversation_id = self->open_conversation_id;
     }
   switch (self->kind)
     {
     case SAPA_LOG_VISIT:
-      job->channel = g_strdup ("walk_in");
-      job->direction = g_strdup ("inbound");
+      contact.channel = "walk_in";
+      contact.direction = "inbound";
       break;
     case SAPA_LOG_CALL:
-      job->channel = g_strdup ("phone");
-      job->direction = g_strdup ("inbound");
+      contact.channel = "phone";
+      contact.direction = "inbound";
       break;
     case SAPA_LOG_NOTE:
     default:
-      job->channel = g_strdup ("note");
-      job->direction = g_strdup ("internal");
+      contact.channel = "note";
+      contact.direction = "internal";
       break;
     }
-  job->body = g_steal_pointer (&body);
-  job->agent_id = g_strdup (self->agent_id);
-  job->branch_id = g_strdup (self->branch_id);
-  job->started_at = self->started_at;
+  contact.body = body;
+  contact.agent_id = self->agent_id;
+  contact.branch_id = self->branch_id;
+  contact.started_at = self->started_at;
+  contact.wait_seconds = -1;
   if (self->kind != SAPA_LOG_NOTE)
     {
       /* Saving ends the contact if the timer still runs. */
       sapa_log_dialog_stop_timer (self);
-      job->ended_at = self->started_at + self->elapsed;
+      contact.ended_at = self->started_at + self->elapsed;
     }
 
   self->saving = TRUE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.save", FALSE);
-  task = g_task_new (self, self->cancellable, log_done_cb, NULL);
-  g_task_set_source_tag (task, save_action);
-  g_task_set_task_data (task, job, log_job_free);
-  g_task_run_in_thread (task, log_thread);
+  /* The dialog stays alive until the save answers. */
+  sapa_desk_log_contact_async (self->store, &contact, self->cancellable, log_done_cb, g_object_ref (self));
 }
 
 static void

@@ -609,3 +609,80 @@ sapa_desk_record_reveal (SapaStore   *store,
   sapa_record_set_int (audit, "at", now_seconds ());
   return sapa_store_save (store, audit, error);
 }
+
+static SapaContact *
+contact_copy (const SapaContact *c)
+{
+  SapaContact *copy = g_new (SapaContact, 1);
+
+  *copy = *c;
+  copy->customer_id = g_strdup (c->customer_id);
+  copy->conversation_id = g_strdup (c->conversation_id);
+  copy->reason = g_strdup (c->reason);
+  copy->subject = g_strdup (c->subject);
+  copy->channel = g_strdup (c->channel);
+  copy->direction = g_strdup (c->direction);
+  copy->body = g_strdup (c->body);
+  copy->agent_id = g_strdup (c->agent_id);
+  copy->branch_id = g_strdup (c->branch_id);
+  return copy;
+}
+
+static void
+contact_free (gpointer data)
+{
+  SapaContact *c = data;
+
+  g_free ((char *) c->customer_id);
+  g_free ((char *) c->conversation_id);
+  g_free ((char *) c->reason);
+  g_free ((char *) c->subject);
+  g_free ((char *) c->channel);
+  g_free ((char *) c->direction);
+  g_free ((char *) c->body);
+  g_free ((char *) c->agent_id);
+  g_free ((char *) c->branch_id);
+  g_free (c);
+}
+
+static void
+log_contact_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+  SapaRecord *interaction = sapa_desk_log_contact (source_object, task_data, &error);
+
+  if (interaction == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, interaction, g_object_unref);
+}
+
+void
+sapa_desk_log_contact_async (SapaStore           *store,
+                             const SapaContact   *contact,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SAPA_IS_STORE (store));
+  g_return_if_fail (contact != NULL);
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sapa_desk_log_contact_async);
+  g_task_set_task_data (task, contact_copy (contact), contact_free);
+  g_task_run_in_thread (task, log_contact_thread);
+}
+
+SapaRecord *
+sapa_desk_log_contact_finish (SapaStore     *store,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
