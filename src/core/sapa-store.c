@@ -2152,6 +2152,23 @@ query_changes (SapaStore   *self,
   return rc == SQLITE_DONE ? g_steal_pointer (&out) : NULL;
 }
 
+/* Entries of the change log matching @where; -1 when it cannot be read. */
+static gint64
+count_change_log (SapaStore  *self,
+                  const char *where)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM change_log WHERE %s;", where);
+  sqlite3 *db = sapa_store_acquire_reader (self);
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sapa_store_release_reader (self, db);
+  return n;
+}
+
 GPtrArray *
 sapa_store_list_changes (SapaStore   *self,
                          gint64       after_seq,
@@ -2165,20 +2182,9 @@ sapa_store_list_changes (SapaStore   *self,
 gint64
 sapa_store_count_changes (SapaStore *self)
 {
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
   g_return_val_if_fail (SAPA_IS_STORE (self), -1);
-  db = sapa_store_acquire_reader (self);
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM change_log;", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sapa_store_release_reader (self, db);
-  return n;
+  return count_change_log (self, "1");
 }
-
 
 GPtrArray *
 sapa_store_list_unpushed (SapaStore   *self,
@@ -2192,18 +2198,8 @@ sapa_store_list_unpushed (SapaStore   *self,
 gint64
 sapa_store_count_unpushed (SapaStore *self)
 {
-  sqlite3 *db;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
-
   g_return_val_if_fail (SAPA_IS_STORE (self), -1);
-  db = sapa_store_acquire_reader (self);
-  if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM change_log WHERE pushed_at IS NULL;", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sapa_store_release_reader (self, db);
-  return n;
+  return count_change_log (self, "pushed_at IS NULL");
 }
 
 gboolean
