@@ -13,3 +13,4 @@
 #include <sapa/sapa-import.h>
 #include <sapa/sapa-json.h>
 #include <sapa/sapa-sync.h>
+#include <sapa/sapa-metrics.h>
