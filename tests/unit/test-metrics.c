@@ -852,6 +852,467 @@ test_rollups_after_fixture (Fixture       *f,
 }
 
 
+/* -- random edits ------------------------------------------------------------ */
+
+static const char * const r_branches[] = { "b1", "b2", "b3", NULL };
+static const char * const r_channels[] = { "phone", "walk_in", "video", "email", "chat", "whatsapp" };
+static const char * const r_agents[] = { "a1", "a2", "a3", NULL };
+static const char * const r_reasons[] = { "card", "loan", "other", NULL };
+
+#define PICK(rand, array) ((array)[g_rand_int_range ((rand), 0, G_N_ELEMENTS (array))])
+
+typedef struct {
+  Fixture   *f;
+  GRand     *rand;
+  GPtrArray *conversations;   /* ids */
+  gint64     span;            /* seconds after t0 that records fall in */
+  guint      ops;
+  guint      applied;
+  guint      superseded;
+} Random;
+
+static gint64
+r_time (Random *r)
+{
+  return r->f->t0 + g_rand_int_range (r->rand, 0, (gint32) r->span);
+}
+
+static gint64
+r_later (Random *r,
+         gint64  after)
+{
+  /* Mostly minutes, sometimes hours or days (FRT steps, reopen windows). */
+  switch (g_rand_int_range (r->rand, 0, 4))
+    {
+    case 0: return after + g_rand_int_range (r->rand, 0, 301);
+    case 1: return after + g_rand_int_range (r->rand, 0, 4 * HOUR);
+    case 2: return after + g_rand_int_range (r->rand, 0, 3 * DAY);
+    default: return after + g_rand_int_range (r->rand, 0, 10 * DAY);
+    }
+}
+
+/* Sets a random conversation field (or clears it). */
+static void
+r_edit_conversation (Random     *r,
+                     SapaRecord *c)
+{
+  gint64 opened = sapa_record_get_int (c, "opened_at");
+
+  switch (g_rand_int_range (r->rand, 0, 12))
+    {
+    case 0: /* resolve (again) */
+      sapa_record_set_string (c, "status", g_rand_boolean (r->rand) ? "resolved" : "closed");
+      sapa_record_set_int (c, "resolved_at", r_later (r, opened));
+      break;
+    case 1: /* reopen */
+      sapa_record_set_string (c, "status", "open");
+      sapa_record_set_int (c, "reopened_at", r_later (r, sapa_record_has (c, "resolved_at")
+                                                        ? sapa_record_get_int (c, "resolved_at") : opened));
+      break;
+    case 2:
+      sapa_record_set_string (c, "assignee_id", PICK (r->rand, r_agents));
+      break;
+    case 3:
+      sapa_record_set_string (c, "branch_id", PICK (r->rand, r_branches));
+      break;
+    case 4:
+      sapa_record_set_string (c, "channel", PICK (r->rand, r_channels));
+      break;
+    case 5:
+      sapa_record_set_string (c, "reason", PICK (r->rand, r_reasons));
+      break;
+    case 6:
+      if (g_rand_boolean (r->rand))
+        sapa_record_set_int (c, "first_response_at", r_later (r, opened));
+      else
+        sapa_record_unset (c, "first_response_at");
+      break;
+    case 7:
+      if (g_rand_int_range (r->rand, 0, 4) != 0)
+        sapa_record_set_int (c, "sla_due", r_later (r, opened));
+      else
+        sapa_record_unset (c, "sla_due");
+      break;
+    case 8:
+      sapa_record_set_int (c, "contact_count", g_rand_int_range (r->rand, 0, 4));
+      break;
+    case 9:
+      sapa_record_set_int (c, "opened_at", r_time (r));
+      break;
+    case 10:
+      sapa_record_unset (c, "resolved_at");
+      sapa_record_set_string (c, "status", "pending");
+      break;
+    default:
+      sapa_record_set_string (c, "subject", "Not counted anywhere");
+      break;
+    }
+}
+
+static SapaRecord *
+r_new_conversation (Random *r)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  SapaRecord *c = sapa_record_new_with_id ("conversation", id);
+  gint64 opened = r_time (r);
+
+  sapa_record_set_string (c, "customer_id", "cust-1");
+  sapa_record_set_string (c, "channel", PICK (r->rand, r_channels));
+  sapa_record_set_string (c, "branch_id", PICK (r->rand, r_branches));
+  sapa_record_set_string (c, "assignee_id", PICK (r->rand, r_agents));
+  sapa_record_set_string (c, "reason", PICK (r->rand, r_reasons));
+  sapa_record_set_string (c, "status", "open");
+  sapa_record_set_int (c, "opened_at", opened);
+  if (g_rand_int_range (r->rand, 0, 3) != 0)
+    sapa_record_set_int (c, "first_response_at", r_later (r, opened));
+  if (g_rand_int_range (r->rand, 0, 4) != 0)
+    sapa_record_set_int (c, "sla_due", opened + g_rand_int_range (r->rand, 0, 2 * DAY));
+  if (g_rand_boolean (r->rand))
+    sapa_record_set_int (c, "contact_count", g_rand_int_range (r->rand, 0, 3));
+  if (g_rand_int_range (r->rand, 0, 3) == 0)
+    {
+      sapa_record_set_string (c, "status", "resolved");
+      sapa_record_set_int (c, "resolved_at", r_later (r, opened));
+    }
+  g_ptr_array_add (r->conversations, g_strdup (id));
+  return c;
+}
+
+static SapaRecord *
+r_new_interaction (Random     *r,
+                   const char *conversation_id)
+{
+  SapaRecord *i = sapa_record_new ("interaction");
+  gint64 started = r_time (r);
+
+  if (conversation_id != NULL)
+    sapa_record_set_string (i, "conversation_id", conversation_id);
+  sapa_record_set_string (i, "customer_id", "cust-1");
+  sapa_record_set_string (i, "channel", PICK (r->rand, r_channels));
+  sapa_record_set_string (i, "direction", g_rand_boolean (r->rand) ? "inbound" : "outbound");
+  sapa_record_set_string (i, "author_id", PICK (r->rand, r_agents));
+  sapa_record_set_int (i, "started_at", started);
+  if (g_rand_int_range (r->rand, 0, 4) != 0)
+    sapa_record_set_int (i, "ended_at", started + g_rand_int_range (r->rand, -10, 3600));
+  return i;
+}
+
+static SapaRecord *
+r_new_survey (Random *r)
+{
+  static const char * const kinds[] = { "csat", "nps", "ces" };
+  static const int max[] = { 5, 10, 7 };
+  static const int min[] = { 1, 0, 1 };
+  SapaRecord *s = sapa_record_new ("survey_response");
+  guint k = g_rand_int_range (r->rand, 0, 3);
+
+  sapa_record_set_string (s, "kind", kinds[k]);
+  sapa_record_set_int (s, "score", g_rand_int_range (r->rand, min[k], max[k] + 1));
+  sapa_record_set_string (s, "branch_id", PICK (r->rand, r_branches));
+  if (g_rand_int_range (r->rand, 0, 5) != 0)
+    sapa_record_set_string (s, "channel", PICK (r->rand, r_channels));
+  sapa_record_set_string (s, "agent_id", PICK (r->rand, r_agents));
+  sapa_record_set_string (s, "collected_via", "kiosk");
+  sapa_record_set_int (s, "collected_at", r_time (r));
+  return s;
+}
+
+static const char *
+r_existing (Random *r)
+{
+  if (r->conversations->len == 0)
+    return NULL;
+  return g_ptr_array_index (r->conversations, g_rand_int_range (r->rand, 0, r->conversations->len));
+}
+
+/* A change as a pulled page carries it, parsed by the protocol codec. */
+static SapaChange *
+r_change (Random     *r,
+          SapaRecord *record,
+          const char *op,
+          const char *const *cleared,
+          guint64     hlc)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stamp = g_strdup_printf ("%" G_GUINT64_FORMAT, hlc);
+  g_autofree char *change_id = g_uuid_string_random ();
+  JsonObject *fields = sapa_record_to_json (record);
+  SapaChange *change;
+
+  for (guint i = 0; cleared != NULL && cleared[i] != NULL; i++)
+    json_object_set_null_member (fields, cleared[i]);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "change_id");
+  json_builder_add_string_value (b, change_id);
+  json_builder_set_member_name (b, "entity");
+  json_builder_add_string_value (b, sapa_record_get_entity_name (record));
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, sapa_record_get_id (record));
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, op);
+  json_builder_set_member_name (b, "hlc");
+  json_builder_add_string_value (b, stamp);
+  json_builder_set_member_name (b, "client_id");
+  json_builder_add_string_value (b, "5b0e6c1e-2f4a-4c3b-9d7e-0a1b2c3d4e5f");  /* another desk */
+  json_builder_set_member_name (b, "fields");
+  {
+    JsonNode *f = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_take_object (f, fields);
+    json_builder_add_value (b, f);
+  }
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  change = sapa_change_from_json (node, &error);
+  g_assert_no_error (error);
+  return change;
+}
+
+static void
+r_sync_page (Random *r)
+{
+  g_autoptr(GPtrArray) page = g_ptr_array_new_with_free_func ((GDestroyNotify) sapa_change_free);
+  g_autoptr(GArray) statuses = g_array_new (FALSE, FALSE, sizeof (SapaApplyStatus));
+  g_autoptr(GError) error = NULL;
+  SapaHlc *hlc = sapa_store_get_hlc (r->f->store);
+  guint n = g_rand_int_range (r->rand, 1, 16);
+
+  for (guint i = 0; i < n; i++)
+    {
+      /* Stale stamps lose against the desk's newer edits. */
+      guint64 stamp = g_rand_int_range (r->rand, 0, 6) == 0 ? 1000 + i : sapa_hlc_now (hlc);
+
+      switch (g_rand_int_range (r->rand, 0, 6))
+        {
+        case 0:
+          {
+            g_autoptr(SapaRecord) c = r_new_conversation (r);
+            g_autoptr(SapaRecord) i1 = r_new_interaction (r, sapa_record_get_id (c));
+
+            /* The interaction comes before its conversation in the page. */
+            g_ptr_array_add (page, r_change (r, i1, "upsert", NULL, stamp));
+            g_ptr_array_add (page, r_change (r, c, "upsert", NULL, stamp));
+          }
+          break;
+        case 1:
+        case 2:
+          {
+            const char *id = r_existing (r);
+            g_autoptr(SapaRecord) edit = NULL;
+            const char *cleared[3] = { NULL, NULL, NULL };
+            guint nc = 0;
+
+            if (id == NULL)
+              break;
+            edit = sapa_record_new_with_id ("conversation", id);
+            /* A partial change: a few fields set, some cleared. */
+            {
+              g_autoptr(SapaRecord) full = sapa_record_new_with_id ("conversation", id);
+
+              sapa_record_set_int (full, "opened_at", r_time (r));
+              r_edit_conversation (r, full);
+              for (guint k = 0; k < sapa_record_get_entity (full)->n_fields; k++)
+                {
+                  const char *name = sapa_record_get_entity (full)->fields[k].name;
+
+                  if (!sapa_record_has (full, name))
+                    continue;
+                  if (g_str_equal (name, "opened_at") && g_rand_boolean (r->rand))
+                    continue;
+                  if (sapa_record_get_entity (full)->fields[k].type == SAPA_FIELD_TEXT)
+                    sapa_record_set_string (edit, name, sapa_record_get_string (full, name));
+                  else
+                    sapa_record_set_int (edit, name, sapa_record_get_int (full, name));
+                }
+            }
+            if (g_rand_int_range (r->rand, 0, 3) == 0)
+              cleared[nc++] = g_rand_boolean (r->rand) ? "first_response_at" : "sla_due";
+            if (g_rand_int_range (r->rand, 0, 4) == 0)
+              cleared[nc++] = g_rand_boolean (r->rand) ? "reopened_at" : "resolved_at";
+            g_ptr_array_add (page, r_change (r, edit, "upsert", cleared, stamp));
+          }
+          break;
+        case 3:
+          {
+            const char *id = r_existing (r);
+            g_autoptr(SapaRecord) gone = NULL;
+
+            if (id == NULL)
+              break;
+            gone = sapa_record_new_with_id ("conversation", id);
+            g_ptr_array_add (page, r_change (r, gone, "delete", NULL, stamp));
+          }
+          break;
+        case 4:
+          {
+            g_autoptr(SapaRecord) i1 = r_new_interaction (r, r_existing (r));
+            g_ptr_array_add (page, r_change (r, i1, "upsert", NULL, stamp));
+          }
+          break;
+        default:
+          {
+            g_autoptr(SapaRecord) s1 = r_new_survey (r);
+            g_ptr_array_add (page, r_change (r, s1, "upsert", NULL, stamp));
+          }
+          break;
+        }
+    }
+  g_assert_true (sapa_store_apply_changes (r->f->store, page, NULL, statuses, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < statuses->len; i++)
+    {
+      SapaApplyStatus st = g_array_index (statuses, SapaApplyStatus, i);
+
+      r->applied += st == SAPA_APPLY_APPLIED;
+      r->superseded += st == SAPA_APPLY_SUPERSEDED;
+    }
+  r->ops += page->len;
+}
+
+static void
+r_step (Random *r)
+{
+  g_autoptr(GError) error = NULL;
+  guint what = g_rand_int_range (r->rand, 0, 100);
+
+  if (what < 18)
+    {
+      g_autoptr(SapaRecord) c = r_new_conversation (r);
+
+      g_assert_true (sapa_store_save (r->f->store, c, &error));
+    }
+  else if (what < 45)
+    {
+      const char *id = r_existing (r);
+      g_autoptr(SapaRecord) c = id ? sapa_store_get (r->f->store, "conversation", id, NULL) : NULL;
+
+      if (c == NULL)
+        {
+          /* Deleted (or none yet): bring it back sometimes, as a save does. */
+          if (id != NULL && g_rand_int_range (r->rand, 0, 4) == 0)
+            {
+              g_autoptr(SapaRecord) back = sapa_record_new_with_id ("conversation", id);
+
+              sapa_record_set_string (back, "customer_id", "cust-1");
+              sapa_record_set_string (back, "channel", PICK (r->rand, r_channels));
+              sapa_record_set_string (back, "status", "open");
+              sapa_record_set_int (back, "opened_at", r_time (r));
+              g_assert_true (sapa_store_save (r->f->store, back, &error));
+            }
+        }
+      else
+        {
+          guint n = g_rand_int_range (r->rand, 1, 4);
+
+          for (guint i = 0; i < n; i++)
+            r_edit_conversation (r, c);
+          g_assert_true (sapa_store_save (r->f->store, c, &error));
+        }
+    }
+  else if (what < 50)
+    {
+      const char *id = r_existing (r);
+
+      if (id != NULL)
+        sapa_store_delete (r->f->store, "conversation", id, NULL);
+    }
+  else if (what < 70)
+    {
+      g_autoptr(SapaRecord) i = r_new_interaction (r, g_rand_int_range (r->rand, 0, 8) ? r_existing (r) : NULL);
+
+      g_assert_true (sapa_store_save (r->f->store, i, &error));
+    }
+  else if (what < 85)
+    {
+      g_autoptr(SapaRecord) s = r_new_survey (r);
+
+      g_assert_true (sapa_store_save (r->f->store, s, &error));
+    }
+  else
+    {
+      r_sync_page (r);
+      return;
+    }
+  g_assert_no_error (error);
+  r->ops++;
+}
+
+static void
+r_check (Random *r)
+{
+  g_autoptr(GTimeZone) wib = g_time_zone_new_identifier ("Asia/Jakarta");
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  Fixture *f = r->f;
+  struct {
+    gint64 from, to;
+    GTimeZone *tz;
+    const char *branch, *channel, *agent;
+  } filters[] = {
+    { f->t0 - DAY, f->t0 + 20 * DAY, wib, NULL, NULL, NULL },
+    { f->t0 + 1234, f->t0 + 3 * DAY + 777, wib, NULL, NULL, NULL },
+    { f->t0 + HOUR, f->t0 + 2 * DAY, utc, "b1", NULL, NULL },
+    { f->t0 + 5, f->t0 + 6 * DAY - 5, wib, NULL, "phone", NULL },
+    { f->t0, f->t0 + 6 * DAY, utc, NULL, NULL, "a2" },
+    { f->t0 + 2 * DAY + 100, f->t0 + 2 * DAY + 1900, wib, "b2", "email", "a1" },
+    { f->t0 + 25 * HOUR + 59, f->t0 + 49 * HOUR + 1, wib, "", "walk_in", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_autoptr(SapaMetricsFilter) filter = sapa_metrics_filter_new (filters[i].from, filters[i].to, filters[i].tz);
+      g_autoptr(SapaMetrics) m = NULL;
+      g_autoptr(SapaMetrics) raw = NULL;
+
+      sapa_metrics_filter_set_branch (filter, filters[i].branch);
+      sapa_metrics_filter_set_channel (filter, filters[i].channel);
+      sapa_metrics_filter_set_agent (filter, filters[i].agent);
+      sapa_metrics_filter_set_now (filter, f->t0 + 3 * DAY);
+      m = compute (f, filter, FALSE);
+      raw = compute (f, filter, TRUE);
+      assert_same_metrics (m, raw);
+      if (i == 0)
+        {
+          const SapaMetricsCounts *c = &sapa_metrics_get_total (m)->counts;
+
+          g_test_message ("after %u operations: %u conversations, %u resolved (%u FCR), %u answered, "
+                          "%u handled, %u CSAT, %u SLA (%u met)",
+                          r->ops, c->conversations, c->resolved, c->fcr, c->answered, c->handled, c->csat_n,
+                          c->sla_n, c->sla_met);
+          g_assert_cmpuint (c->conversations, >, 0);
+        }
+    }
+  assert_rollups_equal_rebuild (f->store, f->path);
+}
+
+static void
+test_random (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *env = g_getenv ("SAPA_METRICS_SEED");
+  guint32 seed = env != NULL ? (guint32) g_ascii_strtoull (env, NULL, 10) : 20260302;
+  Random r = { f, g_rand_new_with_seed (seed), g_ptr_array_new_with_free_func (g_free), 6 * DAY, 0, 0, 0 };
+  guint next_check = 2500;
+
+  g_test_message ("seed %u (SAPA_METRICS_SEED)", seed);
+  while (r.ops < 10000)
+    {
+      r_step (&r);
+      if (r.ops >= next_check)
+        {
+          r_check (&r);
+          next_check += 2500;
+        }
+    }
+  r_check (&r);
+  g_test_message ("sync changes applied %u, superseded %u", r.applied, r.superseded);
+  g_assert_cmpuint (r.applied, >, 100);
+  g_assert_cmpuint (r.superseded, >, 0);
+  g_rand_free (r.rand);
+  g_ptr_array_unref (r.conversations);
+}
+
 /* Demo data are bulk-loaded without the triggers: the rollups rebuilt at the
  * end of the load equal a rebuild, and the figures equal a scan. */
 static void
@@ -915,6 +1376,7 @@ main (int   argc,
   ADD ("/metrics/async", test_async);
   ADD ("/metrics/rollups-after-fixture", test_rollups_after_fixture);
   g_test_add_func ("/metrics/demo", test_demo);
+  ADD ("/metrics/random", test_random);
 #undef ADD
 
   return g_test_run ();
