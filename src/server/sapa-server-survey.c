@@ -15,6 +15,7 @@
 #include "sapa-server-catalog.h"
 #include "sapa-server-db.h"
 #include "sapa-server-private.h"
+#include "sapa-server-web.h"
 #include "sapa-store-private.h"
 
 /*
@@ -243,18 +244,29 @@ typedef struct {
   const char *html;   /* already escaped */
 } Slot;
 
+/* The pages live in the server's own GResource (data/web); referring to it
+ * here also keeps it linked in from the static library. */
+static GBytes *
+web_resource (const char *name)
+{
+  g_autofree char *path = g_strconcat (WEB_RESOURCES, name, NULL);
+  GBytes *bytes;
+
+  bytes = g_resource_lookup_data (sapa_server_web_get_resource (), path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert (bytes != NULL);
+  return bytes;
+}
+
 /* The template @name with each {{key}} replaced by its slot's HTML. */
 static char *
 render (const char *name,
         const Slot *slots,
         guint       n_slots)
 {
-  g_autofree char *path = g_strconcat (WEB_RESOURCES, name, NULL);
-  g_autoptr(GBytes) bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autoptr(GBytes) bytes = web_resource (name);
   g_autoptr(GString) out = NULL;
   const char *p, *open;
 
-  g_assert (bytes != NULL);
   p = g_bytes_get_data (bytes, NULL);
   out = g_string_sized_new (g_bytes_get_size (bytes) + 1024);
   /* Resource data always ends with a NUL. */
@@ -316,7 +328,7 @@ answer_page (SapaRequest *req,
   g_autofree char *languages_label = E (T (lang, N_("Language")));
   g_autofree char *links = language_links (lang);
   g_autofree char *body = content;
-  g_autoptr(GBytes) css = g_resources_lookup_data (WEB_RESOURCES "survey.css", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_autoptr(GBytes) css = web_resource ("survey.css");
   const Slot slots[] = {
     { "lang", lang },
     { "title", title_html },
