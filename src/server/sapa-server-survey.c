@@ -507,7 +507,7 @@ answer_form (SapaRequest   *req,
              const Answers *answers,
              const char    *error_text)
 {
-  static const char * const faces[] = { "&#x1F620;", "&#x1F641;", "&#x1F610;", "&#x1F642;", "&#x1F604;" };
+  static const char * const faces[] = { "&#x1F620;", "&#x1F61F;", "&#x1F610;", "&#x1F60A;", "&#x1F604;" };
   static const char * const csat_labels[] = {
     N_("1 – Very dissatisfied"),
     N_("2 – Dissatisfied"),
