@@ -768,7 +768,9 @@ handle_cb (SoupServer        *soup,
       answer_healthz (self, msg);
       return;
     }
-  if (route->prefix && (path[strlen (route->path)] == '\0' || strchr (path + strlen (route->path), '/') != NULL))
+  /* A survey address that cannot be a link still gets the page saying so. */
+  if (route->prefix && !g_str_equal (route->path, SURVEY_PREFIX) &&
+      (path[strlen (route->path)] == '\0' || strchr (path + strlen (route->path), '/') != NULL))
     {
       respond_error (self, msg, 404, "There is nothing at this address; see docs/api/openapi.yaml");
       return;
