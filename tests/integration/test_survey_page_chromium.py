@@ -28,6 +28,8 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:
     webdriver = None
 
@@ -65,6 +67,15 @@ def browser(width, height):
     return driver
 
 
+def submit_and_wait(driver):
+    """Sends the form and waits for the answer page (the machine may be busy)."""
+    submit = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
+    driver.execute_script("arguments[0].scrollIntoView()", submit)
+    submit.click()
+    WebDriverWait(driver, 30).until(expected_conditions.presence_of_element_located(
+        (By.CSS_SELECTOR, "section.message")))
+
+
 def shot(driver, name):
     path = os.path.join(OUT, "survey-page-%s.png" % name)
     driver.save_screenshot(path)
@@ -84,7 +95,7 @@ def test_answer_then_refused():
         check(driver.find_element(By.CSS_SELECTOR, "input[name=csat][value='4']").is_selected(), "4 chosen")
         driver.find_element(By.XPATH, "//input[@name='nps' and @value='8']/ancestor::label").click()
         driver.find_element(By.ID, "comment").send_keys("Terima kasih <3")
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        submit_and_wait(driver)
         heading = driver.find_element(By.TAG_NAME, "h1").text
         check(heading == "Thank you for your answers", "the thank-you page", heading)
         shot(driver, "thanks")
@@ -107,7 +118,9 @@ def test_language_switch_and_required():
         driver.get(url)
         check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "id", "page in Indonesian")
         driver.find_element(By.CSS_SELECTOR, "a[hreflang=en]").click()
-        check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "switched to English")
+        WebDriverWait(driver, 30).until(
+            lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+        check("How satisfied are you" in driver.page_source, "switched to English")
         # Sending without the required question: the browser holds the form back.
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         time.sleep(0.5)
@@ -131,10 +144,7 @@ def test_phone():
         shot(driver, "phone")
         label.click()
         driver.find_element(By.XPATH, "//input[@name='ces' and @value='7']/ancestor::label").click()
-        submit = driver.find_element(By.CSS_SELECTOR, "button[type=submit]")
-        driver.execute_script("arguments[0].scrollIntoView()", submit)
-        submit.click()
-        check(driver.find_element(By.TAG_NAME, "h1").text != "", "an answer page")
+        submit_and_wait(driver)
         check(driver.find_element(By.CSS_SELECTOR, "section.done"), "the thank-you page")
         shot(driver, "phone-thanks")
         check(responses(conv_id) == [("ces", 7, None), ("csat", 5, None)], "stored", responses(conv_id))
