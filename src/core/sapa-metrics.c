@@ -131,7 +131,8 @@ static const Source sources[] = {
 };
 
 /* Unanswered conversations past their due time at the filter's "now": SLA
- * missed, counted at query time through the conversation_unanswered_due index. */
+ * missed, counted at query time through the conversation_unanswered index
+ * (opened_at, sla_due), which holds only unanswered, undeleted ones. */
 static const Source unanswered_source = {
   NULL, NULL, TRUE, 1,
   "SELECT opened_at - opened_at % 3600, coalesce(branch_id, ''), channel, coalesce(assignee_id, ''), "

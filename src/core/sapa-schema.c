@@ -305,7 +305,7 @@ static const char * const migrations[] = {
    * (SLA missed, counted at query time) and the drill-down lists. */
   "CREATE INDEX conversation_opened ON conversation (opened_at);"
   "CREATE INDEX conversation_resolved ON conversation (resolved_at) WHERE resolved_at IS NOT NULL;"
-  "CREATE INDEX conversation_unanswered_due ON conversation (sla_due) WHERE first_response_at IS NULL AND deleted = 0;"
+  "CREATE INDEX conversation_unanswered ON conversation (opened_at, sla_due) WHERE first_response_at IS NULL AND deleted = 0;"
   "CREATE INDEX interaction_handled ON interaction (started_at)"
   "  WHERE channel IN ('phone', 'walk_in', 'video') AND ended_at IS NOT NULL;"
 
