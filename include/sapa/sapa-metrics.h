@@ -182,6 +182,18 @@ SapaMetrics *sapa_metrics_compute_raw    (SapaStore                *store,
 gboolean     sapa_metrics_rebuild        (SapaStore                *store,
                                           GError                  **error);
 
+/* The desk's metrics zone: whole local days of this zone are kept in daily
+ * rollups (migration 5), which answer filters in any zone with the same
+ * offset over their range. It must have a constant offset of whole hours
+ * (Indonesia's WIB, WITA, WIT; UTC). A new desk takes the machine's zone
+ * when it qualifies, else UTC. Setting it rebuilds the daily rollups in one
+ * transaction; figures stay the same, only their speed changes. */
+gboolean     sapa_metrics_set_zone       (SapaStore                *store,
+                                          GTimeZone                *tz,
+                                          GError                  **error);
+/* The zone's identifier (desk_meta "metrics_zone"), or NULL. */
+char        *sapa_metrics_dup_zone       (SapaStore                *store);
+
 /* The JSON of GET /api/v1/metrics: see docs/METRICS.md and
  * docs/api/openapi.yaml (MetricsReport). Times in the filter's zone, NAN as null. */
 JsonNode    *sapa_metrics_to_json        (SapaMetrics              *self);

@@ -44,6 +44,19 @@ const char * const sapa_metrics_rollup_tables[] = {
   NULL,
 };
 
+/* Migration 5: by day of the desk's metrics zone, indexed like sources[]. */
+const char * const sapa_metrics_daily_tables[] = {
+  "metrics_survey_day",
+  "metrics_conversation_day",
+  "metrics_frt_day",
+  "metrics_resolved_day",
+  "metrics_handled_day",
+  "metrics_volume_hour",
+  NULL,
+};
+
+#define DAY 86400
+
 typedef enum {
   SOURCE_SURVEY,
   SOURCE_CONVERSATION,
@@ -607,8 +620,22 @@ group_add (Group                   *g,
     }
 }
 
+/* Which parts of the result a row feeds: the daily tables hold grouping
+ * sets, each row counted in the groups its grouping answers. */
+typedef enum {
+  FEED_TOTAL        = 1 << 0,
+  FEED_DAY          = 1 << 1,
+  FEED_CHANNEL      = 1 << 2,
+  FEED_AGENT        = 1 << 3,
+  FEED_BRANCH       = 1 << 4,
+  FEED_REASON       = 1 << 5,
+  FEED_HOUR_OF_WEEK = 1 << 6,
+  FEED_ALL          = 0x7f,
+} Feed;
+
 static void
 fold (SapaMetrics             *self,
+      Feed                     feed,
       gint64                   bucket,
       const char              *branch,
       const char              *channel,
@@ -624,15 +651,19 @@ fold (SapaMetrics             *self,
       self->last_day = day_group (self, bucket);
       self->last_hour_of_week = hour_of_week_index (self, bucket);
     }
-  group_add (&self->total, delta, frt_step, frt_n);
-  if (self->last_day != NULL)
+  if (feed & FEED_TOTAL)
+    group_add (&self->total, delta, frt_step, frt_n);
+  if ((feed & FEED_DAY) && self->last_day != NULL)
     group_add (self->last_day, delta, frt_step, frt_n);
-  group_add (lookup_group (self, SAPA_METRICS_BY_CHANNEL, channel), delta, frt_step, frt_n);
-  group_add (lookup_group (self, SAPA_METRICS_BY_AGENT, agent), delta, frt_step, frt_n);
-  group_add (lookup_group (self, SAPA_METRICS_BY_BRANCH, branch), delta, frt_step, frt_n);
-  if (reason != NULL)
+  if (feed & FEED_CHANNEL)
+    group_add (lookup_group (self, SAPA_METRICS_BY_CHANNEL, channel), delta, frt_step, frt_n);
+  if (feed & FEED_AGENT)
+    group_add (lookup_group (self, SAPA_METRICS_BY_AGENT, agent), delta, frt_step, frt_n);
+  if (feed & FEED_BRANCH)
+    group_add (lookup_group (self, SAPA_METRICS_BY_BRANCH, branch), delta, frt_step, frt_n);
+  if ((feed & FEED_REASON) && reason != NULL)
     group_add (lookup_group (self, SAPA_METRICS_BY_REASON, reason), delta, frt_step, frt_n);
-  if (delta->conversations != 0)
+  if ((feed & FEED_HOUR_OF_WEEK) && delta->conversations != 0)
     self->hour_of_week[self->last_hour_of_week] += delta->conversations;
 }
 
@@ -796,6 +827,7 @@ bind_filter (sqlite3_stmt            *stmt,
 static gboolean
 fold_query (SapaMetrics  *self,
             sqlite3      *db,
+            Feed          feed,
             SourceKind    kind,
             gboolean      by_reason,
             const char   *sql,
@@ -823,7 +855,7 @@ fold_query (SapaMetrics  *self,
       row_to_counts (kind, stmt, first, &c, &step, &n);
       if (counts_is_zero (&c) && n == 0)
         continue;
-      fold (self,
+      fold (self, feed,
             sqlite3_column_int64 (stmt, 0),
             (const char *) sqlite3_column_text (stmt, 1),
             (const char *) sqlite3_column_text (stmt, 2),
@@ -867,18 +899,32 @@ floor_hour (gint64 t)
   return t - t % HOUR;
 }
 
-static SapaMetrics *
-compute_on (sqlite3                 *db,
-            const SapaMetricsFilter *filter,
-            gboolean                 raw_only,
-            GError                 **error)
+/* Floor modulo: the seconds since the last local midnight at offset @offset. */
+static gint64
+seconds_into_day (gint64 t,
+                  int    offset)
 {
-  g_autoptr(SapaMetrics) self = metrics_new (filter);
-  gint64 from = filter->from, to = filter->to;
+  gint64 r = (t + offset) % DAY;
+
+  return r < 0 ? r + DAY : r;
+}
+
+/* [from, to) from the hourly rollups (whole UTC hours) and the records (the
+ * parts of hours at the edges), or from the records alone. */
+static gboolean
+fold_hourly_span (SapaMetrics  *self,
+                  sqlite3      *db,
+                  gint64        from,
+                  gint64        to,
+                  gboolean      raw_only,
+                  GError      **error)
+{
   gint64 whole_from = floor_hour (from) == from ? from : floor_hour (from) + HOUR;
   gint64 whole_to = floor_hour (to);
   gboolean use_rollups = !raw_only && whole_from < whole_to;
 
+  if (from >= to)
+    return TRUE;
   for (SourceKind k = 0; k < N_SOURCES; k++)
     {
       const Source *s = &sources[k];
@@ -888,18 +934,159 @@ compute_on (sqlite3                 *db,
         {
           g_autofree char *rollup = rollup_sql (s);
 
-          if (!fold_query (self, db, k, s->by_reason, raw, from, whole_from, error) ||
-              !fold_query (self, db, k, s->by_reason, rollup, whole_from, whole_to, error) ||
-              !fold_query (self, db, k, s->by_reason, raw, whole_to, to, error))
-            return NULL;
+          if (!fold_query (self, db, FEED_ALL, k, s->by_reason, raw, from, whole_from, error) ||
+              !fold_query (self, db, FEED_ALL, k, s->by_reason, rollup, whole_from, whole_to, error) ||
+              !fold_query (self, db, FEED_ALL, k, s->by_reason, raw, whole_to, to, error))
+            return FALSE;
         }
-      else if (!fold_query (self, db, k, s->by_reason, raw, from, to, error))
+      else if (!fold_query (self, db, FEED_ALL, k, s->by_reason, raw, from, to, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The desk's metrics offset (desk_meta "metrics_utc_offset"), read in the
+ * caller's transaction; FALSE when there is none. */
+static gboolean
+read_metrics_offset (sqlite3 *db,
+                     int     *offset)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (db, "SELECT CAST(value AS INTEGER) FROM desk_meta WHERE key = 'metrics_utc_offset';",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *offset = sqlite3_column_int (stmt, 0);
+      found = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* The whole local days [*day_from, *day_to) inside the filter's range that
+ * the daily tables answer: the filter's zone must have the metrics zone's
+ * offset over the whole range (one interval of the zone, same offset). */
+static gboolean
+daily_span (sqlite3                 *db,
+            const SapaMetricsFilter *filter,
+            gint64                  *day_from,
+            gint64                  *day_to)
+{
+  int offset, first, last;
+  gint64 r;
+
+  if (filter->from >= filter->to || !read_metrics_offset (db, &offset) || offset % HOUR != 0)
+    return FALSE;
+  first = g_time_zone_find_interval (filter->tz, G_TIME_TYPE_UNIVERSAL, filter->from);
+  last = g_time_zone_find_interval (filter->tz, G_TIME_TYPE_UNIVERSAL, filter->to - 1);
+  if (first < 0 || first != last || g_time_zone_get_offset (filter->tz, first) != offset)
+    return FALSE;
+  r = seconds_into_day (filter->from, offset);
+  *day_from = r == 0 ? filter->from : filter->from - r + DAY;
+  *day_to = filter->to - seconds_into_day (filter->to, offset);
+  return *day_from < *day_to;
+}
+
+static char *
+daily_sql (SourceKind  kind,
+           const char *grp)
+{
+  const Source *s = &sources[kind];
+
+  /* The hourly columns with the day in place of the bucket. */
+  g_assert (g_str_has_prefix (s->columns, "bucket"));
+  return g_strdup_printf ("SELECT day%s FROM %s WHERE grp = '%s' AND day >= ?1 AND day < ?2 "
+                          "AND (?3 IS NULL OR branch_id = ?3) AND (?4 IS NULL OR channel = ?4) "
+                          "AND (?5 IS NULL OR agent_id = ?5);",
+                          s->columns + strlen ("bucket"), sapa_metrics_daily_tables[kind], grp);
+}
+
+/* Whole local days [from, to) from the daily tables. Without an agent filter:
+ * grouping 'c' (day x branch x channel) gives the total, the days, the
+ * channels and the branches, 'a' the agents, 'r' the reasons, and
+ * metrics_volume_hour the hours of the week. With one: grouping 'a' gives
+ * everything but the reasons and the hours of the week, which come from the
+ * hourly tables (whole hours: the offset is whole hours). */
+static gboolean
+fold_daily_span (SapaMetrics  *self,
+                 sqlite3      *db,
+                 gint64        from,
+                 gint64        to,
+                 GError      **error)
+{
+  gboolean by_agent = self->filter->agent != NULL;
+
+  for (SourceKind k = 0; k < N_SOURCES; k++)
+    {
+      const Source *s = &sources[k];
+      g_autofree char *sql_c = daily_sql (k, "c");
+      g_autofree char *sql_a = daily_sql (k, "a");
+
+      if (!by_agent)
+        {
+          if (!fold_query (self, db, FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH, k, s->by_reason,
+                           sql_c, from, to, error) ||
+              !fold_query (self, db, FEED_AGENT, k, s->by_reason, sql_a, from, to, error))
+            return FALSE;
+          if (s->by_reason)
+            {
+              g_autofree char *sql_r = daily_sql (k, "r");
+
+              if (!fold_query (self, db, FEED_REASON, k, s->by_reason, sql_r, from, to, error))
+                return FALSE;
+            }
+        }
+      else
+        {
+          if (!fold_query (self, db, FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH | FEED_AGENT,
+                           k, s->by_reason, sql_a, from, to, error))
+            return FALSE;
+          if (s->by_reason)
+            {
+              g_autofree char *rollup = rollup_sql (s);
+              Feed feed = FEED_REASON | (k == SOURCE_CONVERSATION ? FEED_HOUR_OF_WEEK : 0);
+
+              if (!fold_query (self, db, feed, k, s->by_reason, rollup, from, to, error))
+                return FALSE;
+            }
+        }
+    }
+  if (!by_agent &&
+      !fold_query (self, db, FEED_HOUR_OF_WEEK, SOURCE_CONVERSATION, FALSE,
+                   "SELECT bucket, branch_id, channel, '', conversations, 0, 0, 0 FROM metrics_volume_hour "
+                   "WHERE bucket >= ?1 AND bucket < ?2 AND (?3 IS NULL OR branch_id = ?3) "
+                   "AND (?4 IS NULL OR channel = ?4) AND (?5 IS NULL OR 1);",
+                   from, to, error))
+    return FALSE;
+  return TRUE;
+}
+
+static SapaMetrics *
+compute_on (sqlite3                 *db,
+            const SapaMetricsFilter *filter,
+            gboolean                 raw_only,
+            GError                 **error)
+{
+  g_autoptr(SapaMetrics) self = metrics_new (filter);
+  gint64 from = filter->from, to = filter->to;
+  gint64 day_from, day_to;
+
+  if (!raw_only && daily_span (db, filter, &day_from, &day_to))
+    {
+      if (!fold_hourly_span (self, db, from, day_from, FALSE, error) ||
+          !fold_daily_span (self, db, day_from, day_to, error) ||
+          !fold_hourly_span (self, db, day_to, to, FALSE, error))
         return NULL;
     }
+  else if (!fold_hourly_span (self, db, from, to, raw_only, error))
+    return NULL;
   {
     g_autofree char *unanswered = raw_sql (&unanswered_source);
 
-    if (!fold_query (self, db, SOURCE_UNANSWERED, TRUE, unanswered, from, to, error))
+    if (!fold_query (self, db, FEED_ALL, SOURCE_UNANSWERED, TRUE, unanswered, from, to, error))
       return NULL;
   }
   metrics_finish (self);
@@ -990,26 +1177,80 @@ sapa_metrics_compute_finish (GAsyncResult  *result,
 
 /* -- rebuild -------------------------------------------------------------- */
 
+static gboolean
+exec_or_error (sqlite3     *db,
+               const char  *sql,
+               const char  *what,
+               GError     **error)
+{
+  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Empties the daily tables of migration 5 and refills them from the hourly
+ * ones with the offset in desk_meta. */
+static gboolean
+refill_daily (sqlite3  *db,
+              GError  **error)
+{
+  for (guint t = 0; sapa_metrics_daily_tables[t] != NULL; t++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM %s;", sapa_metrics_daily_tables[t]);
+
+      /* Translators: completes "Could not %s: <database message>" */
+      if (!exec_or_error (db, sql, _("rebuild the figures"), error))
+        return FALSE;
+    }
+  /* Translators: completes "Could not %s: <database message>" */
+  return exec_or_error (db, sapa_schema_metrics_daily_fill, _("rebuild the figures"), error);
+}
+
 gboolean
 sapa_metrics_rebuild_db (sqlite3  *db,
                          GError  **error)
 {
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *offset = NULL;
+
+  /* Without the offset the hourly tables' triggers leave the daily tables
+   * alone while the hourly ones are refilled; then the daily ones are
+   * refilled in one pass. */
+  if (sqlite3_prepare_v2 (db, "SELECT value FROM desk_meta WHERE key = 'metrics_utc_offset';", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        offset = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+    }
+  /* Translators: completes "Could not %s: <database message>" */
+  if (!exec_or_error (db, "DELETE FROM desk_meta WHERE key = 'metrics_utc_offset';", _("rebuild the figures"), error))
+    return FALSE;
   for (SourceKind k = 0; k < N_SOURCES; k++)
     {
       const Source *s = &sources[k];
       g_autofree char *select = replace_where (s->raw, "1");
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s; INSERT INTO %s (%s) %s;",
                                               s->table, s->table, s->columns, select);
-      int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
 
-      if (rc != SQLITE_OK)
-        {
-          /* Translators: completes "Could not %s: <database message>" */
-          sapa_store_set_sqlite_error (error, db, rc, _("rebuild the figures"));
-          return FALSE;
-        }
+      /* Translators: completes "Could not %s: <database message>" */
+      if (!exec_or_error (db, sql, _("rebuild the figures"), error))
+        return FALSE;
     }
-  return TRUE;
+  if (offset != NULL)
+    {
+      char *sql = sqlite3_mprintf ("INSERT INTO desk_meta (key, value) VALUES ('metrics_utc_offset', %Q);", offset);
+      gboolean ok = exec_or_error (db, sql, _("rebuild the figures"), error);
+
+      sqlite3_free (sql);
+      if (!ok)
+        return FALSE;
+    }
+  return refill_daily (db, error);
 }
 
 static gboolean
@@ -1026,6 +1267,91 @@ sapa_metrics_rebuild (SapaStore  *store,
 {
   g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
   return sapa_store_run_in_transaction (store, rebuild_in_transaction, NULL, error);
+}
+
+/* -- the metrics zone ----------------------------------------------------- */
+
+/* TRUE when @tz's offset at @now is whole hours and the same a year before
+ * and a year after (no daylight saving time, no change coming). */
+static gboolean
+zone_fixed_offset (GTimeZone *tz,
+                   gint64     now,
+                   int       *offset)
+{
+  int i = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, now);
+  int before = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, now - 400 * (gint64) DAY);
+  int after = g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, now + 400 * (gint64) DAY);
+
+  if (i < 0 || before < 0 || after < 0)
+    return FALSE;
+  *offset = g_time_zone_get_offset (tz, i);
+  return g_time_zone_get_offset (tz, before) == *offset && g_time_zone_get_offset (tz, after) == *offset &&
+         *offset % HOUR == 0;
+}
+
+void
+sapa_metrics_default_zone (char **identifier,
+                           int   *offset)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+
+  if (zone_fixed_offset (local, g_get_real_time () / G_USEC_PER_SEC, offset))
+    *identifier = g_strdup (g_time_zone_get_identifier (local));
+  else
+    {
+      *identifier = g_strdup ("UTC");
+      *offset = 0;
+    }
+}
+
+typedef struct {
+  const char *identifier;
+  int         offset;
+} ZoneChange;
+
+static gboolean
+set_zone_in_transaction (sqlite3  *db,
+                         gpointer  data,
+                         GError  **error)
+{
+  ZoneChange *change = data;
+  char *sql = sqlite3_mprintf ("INSERT OR REPLACE INTO desk_meta (key, value) VALUES "
+                               "('metrics_zone', %Q), ('metrics_utc_offset', '%d');",
+                               change->identifier, change->offset);
+  /* Translators: completes "Could not %s: <database message>" */
+  gboolean ok = exec_or_error (db, sql, _("change the time zone of the figures"), error);
+
+  sqlite3_free (sql);
+  return ok && refill_daily (db, error);
+}
+
+gboolean
+sapa_metrics_set_zone (SapaStore  *store,
+                       GTimeZone  *tz,
+                       GError    **error)
+{
+  ZoneChange change;
+
+  g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
+  g_return_val_if_fail (tz != NULL, FALSE);
+
+  if (!zone_fixed_offset (tz, g_get_real_time () / G_USEC_PER_SEC, &change.offset))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID,
+                   /* Translators: %s is a time zone such as Asia/Jakarta */
+                   _("The figures cannot be kept by day in %s: its offset from UTC changes or is not a whole number of hours. Choose a zone such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura."),
+                   g_time_zone_get_identifier (tz));
+      return FALSE;
+    }
+  change.identifier = g_time_zone_get_identifier (tz);
+  return sapa_store_run_in_transaction (store, set_zone_in_transaction, &change, error);
+}
+
+char *
+sapa_metrics_dup_zone (SapaStore *store)
+{
+  g_return_val_if_fail (SAPA_IS_STORE (store), NULL);
+  return sapa_store_dup_meta (store, "metrics_zone");
 }
 
 /* -- accessors ------------------------------------------------------------ */

@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+
+#include "sapa-metrics-private.h"
 #include "sapa-store-private.h"
 
 /*
@@ -501,7 +504,173 @@ static const char * const migrations[] = {
   "  GROUP BY 1, 2, 3, 4"
   "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
   "END;",
+
+  /* 5: daily metrics (see migration5_tables and sapa_schema_get_migration()). */
+  NULL,
 };
+
+/* Migration 5: rollups by day of the desk's metrics zone, kept from the
+ * hourly rollups of migration 4 by triggers on those tables, so every write
+ * path that moves an hourly count moves the daily ones too.
+ *
+ * desk_meta "metrics_zone" (IANA identifier) and "metrics_utc_offset"
+ * (seconds east of UTC, a whole number of hours, constant) name the zone;
+ * day = local midnight as Unix seconds = bucket - (bucket + offset) % 86400.
+ * Each table holds grouping sets, not one cross product (grp):
+ *   'c': day x branch x channel            (agent_id and reason '*')
+ *   'a': day x branch x channel x agent    (reason '*')
+ *   'r': day x branch x channel x reason   (agent_id '*'; conversation tables only)
+ * metrics_volume_hour holds conversations opened per UTC hour x branch x
+ * channel (the hours of the week without an agent filter).
+ * The triggers do nothing while metrics_utc_offset is absent: the rebuild
+ * (sapa_metrics_rebuild_db) takes it out, refills the hourly tables, puts it
+ * back and refills these with sapa_schema_metrics_daily_fill. */
+static const char migration5_tables[] =
+  "CREATE TABLE metrics_survey_day ("
+  "  grp TEXT NOT NULL, day INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, agent_id TEXT NOT NULL, reason TEXT NOT NULL,"
+  "  csat_n INTEGER NOT NULL DEFAULT 0, csat_satisfied INTEGER NOT NULL DEFAULT 0, nps_n INTEGER NOT NULL DEFAULT 0, nps_promoters INTEGER NOT NULL DEFAULT 0, nps_passives INTEGER NOT NULL DEFAULT 0, nps_detractors INTEGER NOT NULL DEFAULT 0, ces_n INTEGER NOT NULL DEFAULT 0, ces_easy INTEGER NOT NULL DEFAULT 0, ces_sum INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (grp, day, branch_id, channel, agent_id, reason)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE metrics_conversation_day ("
+  "  grp TEXT NOT NULL, day INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, agent_id TEXT NOT NULL, reason TEXT NOT NULL,"
+  "  conversations INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0, sla_n INTEGER NOT NULL DEFAULT 0, sla_met INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (grp, day, branch_id, channel, agent_id, reason)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE metrics_frt_day ("
+  "  grp TEXT NOT NULL, day INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, agent_id TEXT NOT NULL, reason TEXT NOT NULL, frt_step INTEGER NOT NULL,"
+  "  n INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (grp, day, branch_id, channel, agent_id, reason, frt_step)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE metrics_resolved_day ("
+  "  grp TEXT NOT NULL, day INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, agent_id TEXT NOT NULL, reason TEXT NOT NULL,"
+  "  resolved INTEGER NOT NULL DEFAULT 0, fcr INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (grp, day, branch_id, channel, agent_id, reason)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE metrics_handled_day ("
+  "  grp TEXT NOT NULL, day INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, agent_id TEXT NOT NULL, reason TEXT NOT NULL,"
+  "  handled INTEGER NOT NULL DEFAULT 0, handle_seconds INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (grp, day, branch_id, channel, agent_id, reason)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE metrics_volume_hour ("
+  "  bucket INTEGER NOT NULL, branch_id TEXT NOT NULL, channel TEXT NOT NULL, conversations INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (bucket, branch_id, channel)"
+  ") WITHOUT ROWID;";
+
+const char sapa_schema_metrics_daily_fill[] =
+  "INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, h.channel, CASE g.column1 WHEN 'a' THEN h.agent_id ELSE '*' END, '*', sum(h.csat_n), sum(h.csat_satisfied), sum(h.nps_n), sum(h.nps_promoters), sum(h.nps_passives), sum(h.nps_detractors), sum(h.ces_n), sum(h.ces_easy), sum(h.ces_sum)"
+  "  FROM metrics_survey_hour AS h, (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  GROUP BY 1, 2, 3, 4, 5, 6;"
+  "INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, h.channel, CASE g.column1 WHEN 'a' THEN h.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN h.reason ELSE '*' END, sum(h.conversations), sum(h.answered), sum(h.sla_n), sum(h.sla_met)"
+  "  FROM metrics_conversation_hour AS h, (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  GROUP BY 1, 2, 3, 4, 5, 6;"
+  "INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, h.channel, CASE g.column1 WHEN 'a' THEN h.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN h.reason ELSE '*' END, h.frt_step, sum(h.n)"
+  "  FROM metrics_frt_hour AS h, (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  GROUP BY 1, 2, 3, 4, 5, 6, 7;"
+  "INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, h.channel, CASE g.column1 WHEN 'a' THEN h.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN h.reason ELSE '*' END, sum(h.resolved), sum(h.fcr)"
+  "  FROM metrics_resolved_hour AS h, (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  GROUP BY 1, 2, 3, 4, 5, 6;"
+  "INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, h.channel, CASE g.column1 WHEN 'a' THEN h.agent_id ELSE '*' END, '*', sum(h.handled), sum(h.handle_seconds)"
+  "  FROM metrics_handled_hour AS h, (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  GROUP BY 1, 2, 3, 4, 5, 6;"
+  "INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
+  "  SELECT bucket, branch_id, channel, sum(conversations) FROM metrics_conversation_hour GROUP BY 1, 2, 3;";
+
+static const char migration5_triggers[] =
+  "CREATE TRIGGER metrics_survey_hour_day_ai AFTER INSERT ON metrics_survey_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, '*', new.csat_n, new.csat_satisfied, new.nps_n, new.nps_promoters, new.nps_passives, new.nps_detractors, new.ces_n, new.ces_easy, new.ces_sum"
+  "  FROM (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET csat_n = csat_n + excluded.csat_n, csat_satisfied = csat_satisfied + excluded.csat_satisfied, nps_n = nps_n + excluded.nps_n, nps_promoters = nps_promoters + excluded.nps_promoters, nps_passives = nps_passives + excluded.nps_passives, nps_detractors = nps_detractors + excluded.nps_detractors, ces_n = ces_n + excluded.ces_n, ces_easy = ces_easy + excluded.ces_easy, ces_sum = ces_sum + excluded.ces_sum;"
+  "END;"
+  "CREATE TRIGGER metrics_survey_hour_day_au AFTER UPDATE ON metrics_survey_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, '*', new.csat_n - old.csat_n, new.csat_satisfied - old.csat_satisfied, new.nps_n - old.nps_n, new.nps_promoters - old.nps_promoters, new.nps_passives - old.nps_passives, new.nps_detractors - old.nps_detractors, new.ces_n - old.ces_n, new.ces_easy - old.ces_easy, new.ces_sum - old.ces_sum"
+  "  FROM (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET csat_n = csat_n + excluded.csat_n, csat_satisfied = csat_satisfied + excluded.csat_satisfied, nps_n = nps_n + excluded.nps_n, nps_promoters = nps_promoters + excluded.nps_promoters, nps_passives = nps_passives + excluded.nps_passives, nps_detractors = nps_detractors + excluded.nps_detractors, ces_n = ces_n + excluded.ces_n, ces_easy = ces_easy + excluded.ces_easy, ces_sum = ces_sum + excluded.ces_sum;"
+  "END;"
+  "CREATE TRIGGER metrics_conversation_hour_day_ai AFTER INSERT ON metrics_conversation_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.conversations, new.answered, new.sla_n, new.sla_met"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations, answered = answered + excluded.answered, sla_n = sla_n + excluded.sla_n, sla_met = sla_met + excluded.sla_met;"
+  "  INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
+  "  SELECT new.bucket, new.branch_id, new.channel, new.conversations WHERE new.conversations != 0"
+  "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations;"
+  "END;"
+  "CREATE TRIGGER metrics_conversation_hour_day_au AFTER UPDATE ON metrics_conversation_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.conversations - old.conversations, new.answered - old.answered, new.sla_n - old.sla_n, new.sla_met - old.sla_met"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations, answered = answered + excluded.answered, sla_n = sla_n + excluded.sla_n, sla_met = sla_met + excluded.sla_met;"
+  "  INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
+  "  SELECT new.bucket, new.branch_id, new.channel, new.conversations - old.conversations WHERE new.conversations != old.conversations"
+  "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations;"
+  "END;"
+  "CREATE TRIGGER metrics_frt_hour_day_ai AFTER INSERT ON metrics_frt_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.frt_step, new.n"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+  "END;"
+  "CREATE TRIGGER metrics_frt_hour_day_au AFTER UPDATE ON metrics_frt_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.frt_step, new.n - old.n"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+  "END;"
+  "CREATE TRIGGER metrics_resolved_hour_day_ai AFTER INSERT ON metrics_resolved_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.resolved, new.fcr"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET resolved = resolved + excluded.resolved, fcr = fcr + excluded.fcr;"
+  "END;"
+  "CREATE TRIGGER metrics_resolved_hour_day_au AFTER UPDATE ON metrics_resolved_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, CASE g.column1 WHEN 'r' THEN new.reason ELSE '*' END, new.resolved - old.resolved, new.fcr - old.fcr"
+  "  FROM (VALUES ('c'), ('a'), ('r')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET resolved = resolved + excluded.resolved, fcr = fcr + excluded.fcr;"
+  "END;"
+  "CREATE TRIGGER metrics_handled_hour_day_ai AFTER INSERT ON metrics_handled_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, '*', new.handled, new.handle_seconds"
+  "  FROM (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
+  "END;"
+  "CREATE TRIGGER metrics_handled_hour_day_au AFTER UPDATE ON metrics_handled_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
+  "  INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, new.channel, CASE g.column1 WHEN 'a' THEN new.agent_id ELSE '*' END, '*', new.handled - old.handled, new.handle_seconds - old.handle_seconds"
+  "  FROM (VALUES ('c'), ('a')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
+  "END;";
+
+static const char *
+migration5 (void)
+{
+  static gsize done = 0;
+  static char *text = NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autofree char *zone = NULL;
+      int offset = 0;
+      char *meta;
+
+      /* The machine's zone at creation when its offset is constant and whole
+       * hours (Indonesia's WIB, WITA, WIT), else UTC. */
+      sapa_metrics_default_zone (&zone, &offset);
+      meta = sqlite3_mprintf ("INSERT OR IGNORE INTO desk_meta (key, value) VALUES ('metrics_zone', %Q), "
+                              "('metrics_utc_offset', '%d');", zone, offset);
+      text = g_strconcat (migration5_tables, meta, sapa_schema_metrics_daily_fill, migration5_triggers, NULL);
+      sqlite3_free (meta);
+      g_once_init_leave (&done, 1);
+    }
+  return text;
+}
 
 guint
 sapa_schema_get_n_migrations (void)
@@ -513,5 +682,7 @@ const char *
 sapa_schema_get_migration (guint version)
 {
   g_return_val_if_fail (version >= 1 && version <= G_N_ELEMENTS (migrations), NULL);
+  if (version == 5)
+    return migration5 ();
   return migrations[version - 1];
 }

@@ -40,6 +40,18 @@ fixture_set_up (Fixture       *f,
   sapa_record_set_string (agent, "role", "agent");
   g_assert_true (sapa_store_save (f->store, agent, &error));
   g_assert_no_error (error);
+
+  /* Days of Asia/Jakarta in the daily rollups: filters in WIB read them for
+   * their whole days, filters in UTC the hourly ones. */
+  {
+    g_autoptr(GTimeZone) wib = g_time_zone_new_identifier ("Asia/Jakarta");
+    g_autofree char *zone = NULL;
+
+    g_assert_true (sapa_metrics_set_zone (f->store, wib, &error));
+    g_assert_no_error (error);
+    zone = sapa_metrics_dup_zone (f->store);
+    g_assert_cmpstr (zone, ==, "Asia/Jakarta");
+  }
 }
 
 static void
@@ -803,23 +815,41 @@ test_async (Fixture       *f,
 
 /* -- rollups against a rebuild ---------------------------------------------- */
 
-/* The rollup tables' rows with any count, as text. */
+/* The rollup tables' rows with any count, as text: the hourly tables, then
+ * the daily ones and the hourly volume. */
 static char *
 dump_rollups (const char *path)
 {
-  static const guint n_keys[] = { 4, 5, 6, 5, 4 };
+  static const guint n_keys[] = { 4, 5, 6, 5, 4, 6, 6, 7, 6, 6, 3 };
   g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GPtrArray) tables = g_ptr_array_new ();
   sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   for (guint t = 0; sapa_metrics_rollup_tables[t] != NULL; t++)
+    g_ptr_array_add (tables, (gpointer) sapa_metrics_rollup_tables[t]);
+  for (guint t = 0; sapa_metrics_daily_tables[t] != NULL; t++)
+    g_ptr_array_add (tables, (gpointer) sapa_metrics_daily_tables[t]);
+  g_assert_cmpuint (tables->len, ==, G_N_ELEMENTS (n_keys));
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  for (guint t = 0; t < tables->len; t++)
     {
-      g_autofree char *sql = g_strdup_printf ("SELECT * FROM %s ORDER BY 1, 2, 3, 4, 5%s;",
-                                              sapa_metrics_rollup_tables[t], n_keys[t] > 5 ? ", 6" : "");
+      const char *table = g_ptr_array_index (tables, t);
+      g_autofree char *order = NULL;
+      g_autofree char *sql = NULL;
+
+      order = g_strdup ("1");
+      for (guint k = 2; k <= n_keys[t]; k++)
+        {
+          char *longer = g_strdup_printf ("%s, %u", order, k);
+
+          g_free (order);
+          order = longer;
+        }
+      sql = g_strdup_printf ("SELECT * FROM %s ORDER BY %s;", table, order);
       sqlite3_stmt *stmt = NULL;
 
       g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-      g_string_append_printf (out, "%s\n", sapa_metrics_rollup_tables[t]);
+      g_string_append_printf (out, "%s\n", table);
       while (sqlite3_step (stmt) == SQLITE_ROW)
         {
           int n = sqlite3_column_count (stmt);
