@@ -883,6 +883,172 @@ assert_rollups_equal_rebuild (SapaStore  *store,
   g_assert_cmpstr (before, ==, after);
 }
 
+/* -- daily rollups ------------------------------------------------------------ */
+
+/* Conversations, responses and calls on several local days, some near local
+ * midnight (WIB = UTC+7: 16:59 and 17:00 UTC fall on two different days). */
+static void
+fill_days (Fixture *f)
+{
+  static const char *channels[] = { "phone", "email", "chat", "walk_in" };
+  static const char *agents[] = { "a1", "a2", "a3" };
+  static const char *branches[] = { "b1", "b2" };
+  static const char *reasons[] = { "card", "loan", "account" };
+
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("d%u", i);
+      gint64 opened = (gint64) (i / 6) * DAY + (i % 2 == 0 ? 17 * HOUR - 1 - i : 17 * HOUR + i * 97) - 3 * DAY;
+      Conv c = { id, channels[i % 4], branches[i % 2], agents[i % 3], reasons[i % 3], opened,
+                 i % 5 == 0 ? UNSET : opened + 20 + i * 41, i % 3 == 0 ? UNSET : opened + HOUR + i * 600,
+                 i % 7 == 0 ? opened + 2 * DAY : UNSET, 1 + i % 2, opened + 60 * (i % 4 + 1), i == 17 };
+
+      save_conversation (f, &c);
+      save_survey (f, i % 3 == 0 ? "csat" : i % 3 == 1 ? "nps" : "ces", (int) (i % 5) + 1,
+                   branches[i % 2], channels[(i + 1) % 4], agents[(i + 2) % 3], opened + i * 300);
+      save_interaction (f, id, i % 2 == 0 ? "phone" : "video", agents[(i + 1) % 3], opened, opened + 100 + i);
+    }
+}
+
+static void
+assert_daily_equals_raw (Fixture    *f,
+                         gint64      from,
+                         gint64      to,
+                         GTimeZone  *tz,
+                         const char *branch,
+                         const char *channel,
+                         const char *agent)
+{
+  g_autoptr(SapaMetricsFilter) filter = sapa_metrics_filter_new (from, to, tz);
+  g_autoptr(SapaMetrics) m = NULL;
+  g_autoptr(SapaMetrics) raw = NULL;
+
+  sapa_metrics_filter_set_branch (filter, branch);
+  sapa_metrics_filter_set_channel (filter, channel);
+  sapa_metrics_filter_set_agent (filter, agent);
+  sapa_metrics_filter_set_now (filter, f->t0 + 3 * DAY);
+  m = compute (f, filter, FALSE);
+  raw = compute (f, filter, TRUE);
+  assert_same_metrics (m, raw);
+}
+
+static guint
+conversations_in (Fixture   *f,
+                  gint64     from,
+                  gint64     to,
+                  GTimeZone *tz)
+{
+  g_autoptr(SapaMetricsFilter) filter = sapa_metrics_filter_new (from, to, tz);
+  g_autoptr(SapaMetrics) m = compute (f, filter, FALSE);
+
+  return sapa_metrics_get_total (m)->counts.conversations;
+}
+
+static void
+exec_on (Fixture    *f,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+test_daily_zone (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GTimeZone) wib = g_time_zone_new_identifier ("Asia/Jakarta");
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GTimeZone) berlin = g_time_zone_new_identifier ("Europe/Berlin");
+  g_autoptr(GTimeZone) kolkata = g_time_zone_new_identifier ("Asia/Kolkata");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *zone = NULL;
+  gint64 wib_day = f->t0 - 7 * HOUR;        /* 2026-03-02 00:00 WIB */
+  gint64 utc_day = f->t0;                   /* 2026-03-02 00:00 UTC */
+  struct { gint64 from, to; const char *branch, *channel, *agent; } ranges[] = {
+    { -4 * DAY, 12 * DAY, NULL, NULL, NULL },
+    { -3 * DAY + 1234, 7 * DAY - 77, NULL, NULL, NULL },
+    { -2 * DAY, 5 * DAY, "b1", NULL, NULL },
+    { -2 * DAY + HOUR, 6 * DAY, NULL, "phone", NULL },
+    { -3 * DAY, 9 * DAY + 5, NULL, NULL, "a2" },
+    { -3 * DAY - 5, 9 * DAY, "b2", "email", NULL },
+    { -3 * DAY + 59, 9 * DAY, NULL, "chat", "a1" },
+    { -3 * DAY, 9 * DAY, "b1", "walk_in", "a3" },
+    { DAY, 2 * DAY, NULL, NULL, NULL },
+  };
+  guint before;
+
+  fill_desk (f);
+  fill_days (f);
+
+  /* Filters in the metrics zone (daily tables for their whole days) and in
+   * UTC (hourly), every figure equal to the scan. */
+  for (guint i = 0; i < G_N_ELEMENTS (ranges); i++)
+    {
+      assert_daily_equals_raw (f, wib_day + ranges[i].from, wib_day + ranges[i].to, wib,
+                               ranges[i].branch, ranges[i].channel, ranges[i].agent);
+      assert_daily_equals_raw (f, utc_day + ranges[i].from, utc_day + ranges[i].to, utc,
+                               ranges[i].branch, ranges[i].channel, ranges[i].agent);
+    }
+  assert_rollups_equal_rebuild (f->store, f->path);
+
+  /* The WIB figures are read from the daily tables: a count added there
+   * shows in them, not in the UTC ones, and a rebuild takes it out. */
+  before = conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib);
+  g_assert_cmpuint (before, >, 60);
+  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'c' AND "
+              "(day, branch_id, channel) = (SELECT day, branch_id, channel FROM metrics_conversation_day "
+              "WHERE grp = 'c' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
+  g_assert_cmpuint (conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib), ==, before + 1000);
+  g_assert_cmpuint (conversations_in (f, utc_day - 4 * DAY, utc_day + 12 * DAY, utc), ==, before);
+  g_assert_true (sapa_metrics_rebuild (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib), ==, before);
+
+  /* Zones whose offset changes or is not whole hours are refused; the zone stays. */
+  g_assert_false (sapa_metrics_set_zone (f->store, berlin, &error));
+  g_assert_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (sapa_metrics_set_zone (f->store, kolkata, &error));
+  g_assert_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  zone = sapa_metrics_dup_zone (f->store);
+  g_assert_cmpstr (zone, ==, "Asia/Jakarta");
+  g_clear_pointer (&zone, g_free);
+
+  /* UTC as the metrics zone: the daily tables are rebuilt by UTC days in the
+   * same transaction; the UTC filters now read them, the WIB ones the hourly
+   * tables, all still equal to the scan. */
+  g_assert_true (sapa_metrics_set_zone (f->store, utc, &error));
+  g_assert_no_error (error);
+  zone = sapa_metrics_dup_zone (f->store);
+  g_assert_cmpstr (zone, ==, "UTC");
+  {
+    g_autofree char *offset = sapa_store_dup_meta (f->store, "metrics_utc_offset");
+
+    g_assert_cmpstr (offset, ==, "0");
+  }
+  assert_rollups_equal_rebuild (f->store, f->path);
+  for (guint i = 0; i < G_N_ELEMENTS (ranges); i++)
+    {
+      assert_daily_equals_raw (f, wib_day + ranges[i].from, wib_day + ranges[i].to, wib,
+                               ranges[i].branch, ranges[i].channel, ranges[i].agent);
+      assert_daily_equals_raw (f, utc_day + ranges[i].from, utc_day + ranges[i].to, utc,
+                               ranges[i].branch, ranges[i].channel, ranges[i].agent);
+    }
+  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'c' AND "
+              "(day, branch_id, channel) = (SELECT day, branch_id, channel FROM metrics_conversation_day "
+              "WHERE grp = 'c' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
+  g_assert_cmpuint (conversations_in (f, utc_day - 4 * DAY, utc_day + 12 * DAY, utc), ==, before + 1000);
+  g_assert_cmpuint (conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib), ==, before);
+  g_assert_true (sapa_metrics_rebuild (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (conversations_in (f, utc_day - 4 * DAY, utc_day + 12 * DAY, utc), ==, before);
+  assert_rollups_equal_rebuild (f->store, f->path);
+}
+
 static void
 test_rollups_after_fixture (Fixture       *f,
                             gconstpointer  data)
@@ -1314,6 +1480,8 @@ r_check (Random *r)
     { f->t0, f->t0 + 6 * DAY, utc, NULL, NULL, "a2" },
     { f->t0 + 2 * DAY + 100, f->t0 + 2 * DAY + 1900, wib, "b2", "email", "a1" },
     { f->t0 + 25 * HOUR + 59, f->t0 + 49 * HOUR + 1, wib, "", "walk_in", NULL },
+    { f->t0 - 3 * DAY + 77, f->t0 + 9 * DAY, wib, NULL, "phone", "a1" },
+    { f->t0 - DAY, f->t0 + 8 * DAY, wib, "b1", NULL, "a2" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
@@ -1498,6 +1666,7 @@ main (int   argc,
   ADD ("/metrics/drill-down", test_drill_down);
   ADD ("/metrics/async", test_async);
   ADD ("/metrics/rollups-after-fixture", test_rollups_after_fixture);
+  ADD ("/metrics/daily-zone", test_daily_zone);
   g_test_add_func ("/metrics/demo", test_demo);
   g_test_add_func ("/metrics/upgrade-from-v3", test_upgrade_from_v3);
   ADD ("/metrics/random", test_random);
