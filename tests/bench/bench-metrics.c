@@ -2,8 +2,9 @@
 /*
  * bench-metrics [--customers N] [--database FILE] [--runs R] [--tz ZONE]
  *
- * The dashboard's figures on a demo desk: the time of sapa_metrics_compute
- * (hourly rollups plus the raw edges) for today, 7 days, 30 days, a quarter
+ * The dashboard's figures on a demo desk whose metrics zone is --tz: the time
+ * of sapa_metrics_compute (daily rollups for the whole local days, hourly
+ * rollups and the raw edges for the rest) for today, 7 days, 30 days, a quarter
  * and a year, and sapa_metrics_compute_raw (a scan of the records) for the
  * same filters beside it, in the same run; the time of a full rollup
  * rebuild; and what the rollup triggers add to writes: sapa_store_save_all
@@ -134,6 +135,7 @@ main (int   argc,
   g_autofree char *zone = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *agent = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SapaStore) store = NULL;
@@ -197,6 +199,19 @@ main (int   argc,
       g_printerr ("bench-metrics: %s\n", error->message);
       return 1;
     }
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    /* The daily rollups by the days of --tz (refilled from the hourly ones). */
+    if (!sapa_metrics_set_zone (store, tz, &error))
+      {
+        g_printerr ("bench-metrics: %s (figures by hourly rollups only)\n", error->message);
+        g_clear_error (&error);
+      }
+    else
+      printf ("Metrics zone set to %s (daily rollups refilled) in %.0f ms\n",
+              g_time_zone_get_identifier (tz), (g_get_monotonic_time () - start) / 1000.0);
+  }
   sqlite3_open (path, &db);
   {
     sqlite3_stmt *stmt = NULL;
@@ -207,9 +222,22 @@ main (int   argc,
                             "+ (SELECT count(*) FROM metrics_survey_hour) + (SELECT count(*) FROM metrics_resolved_hour) "
                             "+ (SELECT count(*) FROM metrics_handled_hour);", -1, &stmt, NULL);
     if (sqlite3_step (stmt) == SQLITE_ROW)
-      printf ("%lld conversations, %lld interactions, %lld survey responses, %lld rollup rows; SQLite %s\n",
+      printf ("%lld conversations, %lld interactions, %lld survey responses, %lld hourly rollup rows; SQLite %s\n",
               sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2),
               sqlite3_column_int64 (stmt, 3), sqlite3_libversion ());
+    sqlite3_finalize (stmt);
+    /* Rows of each daily table by grouping, and of the hourly volume. */
+    sqlite3_prepare_v2 (db, "SELECT 'survey', grp, count(*) FROM metrics_survey_day GROUP BY 2 UNION ALL "
+                            "SELECT 'conversation', grp, count(*) FROM metrics_conversation_day GROUP BY 2 UNION ALL "
+                            "SELECT 'frt', grp, count(*) FROM metrics_frt_day GROUP BY 2 UNION ALL "
+                            "SELECT 'resolved', grp, count(*) FROM metrics_resolved_day GROUP BY 2 UNION ALL "
+                            "SELECT 'handled', grp, count(*) FROM metrics_handled_day GROUP BY 2 UNION ALL "
+                            "SELECT 'volume by hour', '-', count(*) FROM metrics_volume_hour;", -1, &stmt, NULL);
+    printf ("Daily rollup rows (grouping c = day x branch x channel, a = + agent, r = + reason):");
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      printf (" %s/%s %lld;", (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 1),
+              sqlite3_column_int64 (stmt, 2));
+    printf ("\n");
     sqlite3_finalize (stmt);
   }
 
@@ -222,10 +250,20 @@ main (int   argc,
     midnight = g_date_time_new (tz, y, m, d, 0, 0, 0);
   }
 
+  /* The busiest agent, for the "one agent" filter. */
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    sqlite3_prepare_v2 (db, "SELECT assignee_id FROM conversation WHERE assignee_id IS NOT NULL "
+                            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1;", -1, &stmt, NULL);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      agent = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+  }
   printf ("\nCompute (median of %u runs, ms)       rollups      scan    scan/rollups   conversations\n", runs);
   for (guint i = 0; i < G_N_ELEMENTS (ranges); i++)
     {
-      for (guint variant = 0; variant < 2; variant++)
+      for (guint variant = 0; variant < (agent != NULL ? 3 : 2); variant++)
         {
           g_autoptr(GDateTime) from = g_date_time_add_days (midnight, -ranges[i].days);
           g_autoptr(SapaMetricsFilter) filter = sapa_metrics_filter_new (g_date_time_to_unix (from), now, tz);
@@ -235,7 +273,9 @@ main (int   argc,
 
           if (variant == 1)
             sapa_metrics_filter_set_channel (filter, "phone");
-          label = g_strdup_printf ("%s%s", ranges[i].name, variant ? ", phone only" : "");
+          if (variant == 2)
+            sapa_metrics_filter_set_agent (filter, agent);
+          label = g_strdup_printf ("%s%s", ranges[i].name, variant == 1 ? ", phone only" : variant == 2 ? ", one agent" : "");
           rollup = time_compute (store, filter, sapa_metrics_compute, runs, &n1);
           raw = time_compute (store, filter, sapa_metrics_compute_raw, runs, &n2);
           printf ("  %-34s %9.2f %9.2f %12.1fx %12u%s\n", label, rollup, raw, raw / rollup, n1,
