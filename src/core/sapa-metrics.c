@@ -1004,12 +1004,30 @@ daily_sql (SourceKind  kind,
                           s->columns + strlen ("bucket"), sapa_metrics_daily_tables[kind], grp);
 }
 
-/* Whole local days [from, to) from the daily tables. Without an agent filter:
- * grouping 'c' (day x branch x channel) gives the total, the days, the
- * channels and the branches, 'a' the agents, 'r' the reasons, and
- * metrics_volume_hour the hours of the week. With one: grouping 'a' gives
- * everything but the reasons and the hours of the week, which come from the
- * hourly tables (whole hours: the offset is whole hours). */
+/* The grouping sets of the daily tables (migration 5), smallest first: the
+ * dimensions each keeps besides the day. */
+enum { DIM_BRANCH = 1, DIM_CHANNEL = 2, DIM_AGENT = 4, DIM_REASON = 8 };
+
+static const struct {
+  const char *grp;
+  guint       dims;
+} groupings[] = {
+  { "bc",  DIM_BRANCH | DIM_CHANNEL },
+  { "ba",  DIM_BRANCH | DIM_AGENT },
+  { "br",  DIM_BRANCH | DIM_REASON },
+  { "bca", DIM_BRANCH | DIM_CHANNEL | DIM_AGENT },
+  { "bcr", DIM_BRANCH | DIM_CHANNEL | DIM_REASON },
+};
+
+/* Whole local days [from, to) from the daily tables. Each part of the
+ * result is read from the smallest grouping that keeps the filter's
+ * dimensions and the part's own: the total, the days, the channels and the
+ * branches from one that keeps branch and channel, the agents from one that
+ * keeps branch and agent, the reasons from one that keeps branch and reason.
+ * What no grouping answers (the reasons of one agent) and the hours of the
+ * week of one agent come from the hourly tables (the days start on whole
+ * hours: the offset is whole hours); the hours of the week without an agent
+ * filter from metrics_volume_hour. */
 static gboolean
 fold_daily_span (SapaMetrics  *self,
                  sqlite3      *db,
@@ -1017,44 +1035,67 @@ fold_daily_span (SapaMetrics  *self,
                  gint64        to,
                  GError      **error)
 {
-  gboolean by_agent = self->filter->agent != NULL;
+  const SapaMetricsFilter *filter = self->filter;
+  guint filtered = (filter->branch != NULL ? DIM_BRANCH : 0) |
+                   (filter->channel != NULL ? DIM_CHANNEL : 0) |
+                   (filter->agent != NULL ? DIM_AGENT : 0);
+  const struct {
+    Feed  feed;
+    guint dims;
+  } parts[] = {
+    { FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH, DIM_BRANCH | DIM_CHANNEL },
+    { FEED_AGENT, DIM_BRANCH | DIM_AGENT },
+    { FEED_REASON, DIM_BRANCH | DIM_REASON },
+  };
 
   for (SourceKind k = 0; k < N_SOURCES; k++)
     {
       const Source *s = &sources[k];
-      g_autofree char *sql_c = daily_sql (k, "c");
-      g_autofree char *sql_a = daily_sql (k, "a");
+      Feed feeds[G_N_ELEMENTS (groupings)] = { 0 };
+      Feed hourly = 0;
 
-      if (!by_agent)
+      for (guint p = 0; p < G_N_ELEMENTS (parts); p++)
         {
-          if (!fold_query (self, db, FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH, k, s->by_reason,
-                           sql_c, from, to, error) ||
-              !fold_query (self, db, FEED_AGENT, k, s->by_reason, sql_a, from, to, error))
-            return FALSE;
-          if (s->by_reason)
-            {
-              g_autofree char *sql_r = daily_sql (k, "r");
+          guint need = filtered | parts[p].dims;
+          gboolean found = FALSE;
 
-              if (!fold_query (self, db, FEED_REASON, k, s->by_reason, sql_r, from, to, error))
-                return FALSE;
+          if ((parts[p].dims & DIM_REASON) && !s->by_reason)
+            continue;
+          for (guint g = 0; g < G_N_ELEMENTS (groupings) && !found; g++)
+            {
+              if ((groupings[g].dims & DIM_REASON) && !s->by_reason)
+                continue;
+              if ((groupings[g].dims & need) == need)
+                {
+                  feeds[g] |= parts[p].feed;
+                  found = TRUE;
+                }
             }
+          if (!found)
+            hourly |= parts[p].feed;
         }
-      else
-        {
-          if (!fold_query (self, db, FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH | FEED_AGENT,
-                           k, s->by_reason, sql_a, from, to, error))
-            return FALSE;
-          if (s->by_reason)
-            {
-              g_autofree char *rollup = rollup_sql (s);
-              Feed feed = FEED_REASON | (k == SOURCE_CONVERSATION ? FEED_HOUR_OF_WEEK : 0);
+      if (k == SOURCE_CONVERSATION && filter->agent != NULL)
+        hourly |= FEED_HOUR_OF_WEEK;
 
-              if (!fold_query (self, db, feed, k, s->by_reason, rollup, from, to, error))
-                return FALSE;
-            }
+      for (guint g = 0; g < G_N_ELEMENTS (groupings); g++)
+        {
+          g_autofree char *sql = NULL;
+
+          if (feeds[g] == 0)
+            continue;
+          sql = daily_sql (k, groupings[g].grp);
+          if (!fold_query (self, db, feeds[g], k, s->by_reason, sql, from, to, error))
+            return FALSE;
+        }
+      if (hourly != 0)
+        {
+          g_autofree char *rollup = rollup_sql (s);
+
+          if (!fold_query (self, db, hourly, k, s->by_reason, rollup, from, to, error))
+            return FALSE;
         }
     }
-  if (!by_agent &&
+  if (filter->agent == NULL &&
       !fold_query (self, db, FEED_HOUR_OF_WEEK, SOURCE_CONVERSATION, FALSE,
                    "SELECT bucket, branch_id, channel, '', conversations, 0, 0, 0 FROM metrics_volume_hour "
                    "WHERE bucket >= ?1 AND bucket < ?2 AND (?3 IS NULL OR branch_id = ?3) "

@@ -998,9 +998,9 @@ test_daily_zone (Fixture       *f,
    * shows in them, not in the UTC ones, and a rebuild takes it out. */
   before = conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib);
   g_assert_cmpuint (before, >, 60);
-  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'c' AND "
+  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'bc' AND "
               "(day, branch_id, channel) = (SELECT day, branch_id, channel FROM metrics_conversation_day "
-              "WHERE grp = 'c' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
+              "WHERE grp = 'bc' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
   g_assert_cmpuint (conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib), ==, before + 1000);
   g_assert_cmpuint (conversations_in (f, utc_day - 4 * DAY, utc_day + 12 * DAY, utc), ==, before);
   g_assert_true (sapa_metrics_rebuild (f->store, &error));
@@ -1038,9 +1038,9 @@ test_daily_zone (Fixture       *f,
       assert_daily_equals_raw (f, utc_day + ranges[i].from, utc_day + ranges[i].to, utc,
                                ranges[i].branch, ranges[i].channel, ranges[i].agent);
     }
-  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'c' AND "
+  exec_on (f, "UPDATE metrics_conversation_day SET conversations = conversations + 1000 WHERE grp = 'bc' AND "
               "(day, branch_id, channel) = (SELECT day, branch_id, channel FROM metrics_conversation_day "
-              "WHERE grp = 'c' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
+              "WHERE grp = 'bc' AND conversations > 0 ORDER BY 1, 2, 3 LIMIT 1);");
   g_assert_cmpuint (conversations_in (f, utc_day - 4 * DAY, utc_day + 12 * DAY, utc), ==, before + 1000);
   g_assert_cmpuint (conversations_in (f, wib_day - 4 * DAY, wib_day + 12 * DAY, wib), ==, before);
   g_assert_true (sapa_metrics_rebuild (f->store, &error));
