@@ -52,6 +52,8 @@ G_BEGIN_DECLS
  * Rollups by hour (UTC) are kept up to date by triggers on every write path
  * (saves, applied sync pages, the server), so a range is answered from the
  * rollups, with the raw rows only for the parts of hours at its edges.
+ * Rollups by day of the desk's metrics zone (sapa_metrics_set_zone) answer
+ * the whole local days of filters in a zone with the same offset.
  * Days and hours of the week are those of the UTC hour a record falls in,
  * converted to the filter's zone: exact for zones whose offset is whole hours
  * (all of Indonesia). docs/METRICS.md tells the whole design.

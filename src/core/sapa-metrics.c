@@ -27,6 +27,11 @@
  * The triggers of migration 4 keep the rollup tables equal to what the
  * rebuild would write; tests/unit/test-metrics.c checks that.
  *
+ * Migration 5 adds daily tables by the local day of the desk's metrics zone,
+ * in grouping sets (day x branch x channel, x agent, x reason, ...), kept
+ * from the hourly tables by triggers on those; the whole local days of a
+ * filter in a zone with that offset are read from them (fold_daily_span).
+ *
  * Rows of either kind (rollup or raw) are folded in C into the total, the
  * days and hours of the week of the filter's time zone, and the groups by
  * channel, agent, branch and reason.
