@@ -1648,6 +1648,59 @@ test_demo (void)
   sapa_test_dir_remove (dir);
 }
 
+/* A new desk takes the machine's zone when its offset is fixed whole hours. */
+static void
+test_default_zone (void)
+{
+  static const struct {
+    const char *tz;
+    const char *zone;
+  } cases[] = {
+    { "Asia/Jakarta", "Asia/Jakarta" },
+    { "Asia/Makassar", "Asia/Makassar" },
+    { "Asia/Jayapura", "Asia/Jayapura" },
+    { "Europe/Berlin", "UTC" },     /* daylight saving time */
+    { "Asia/Kolkata", "UTC" },      /* +05:30 */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/metrics/default-zone/subprocess/%u", i);
+
+      g_test_trap_subprocess (path, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      {
+        g_autofree char *pattern = g_strdup_printf ("*%s*", cases[i].zone);
+
+        g_test_trap_assert_stdout (pattern);
+      }
+    }
+}
+
+static void
+test_default_zone_subprocess (gconstpointer data)
+{
+  static const char *zones[] = { "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Europe/Berlin", "Asia/Kolkata" };
+  static const int offsets[] = { 7 * 3600, 8 * 3600, 9 * 3600, 0, 0 };
+  guint i = GPOINTER_TO_UINT (data);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *offset = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(SapaStore) store = NULL;
+
+  g_setenv ("TZ", zones[i], TRUE);
+  store = sapa_test_store_new ("sapa-metrics-zone-XXXXXX", &dir, &path);
+  zone = sapa_metrics_dup_zone (store);
+  offset = sapa_store_dup_meta (store, "metrics_utc_offset");
+  expected = g_strdup_printf ("%d", offsets[i]);
+  g_assert_cmpstr (offset, ==, expected);
+  g_print ("%s", zone);
+  g_clear_object (&store);
+  sapa_test_dir_remove (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1669,6 +1722,13 @@ main (int   argc,
   ADD ("/metrics/daily-zone", test_daily_zone);
   g_test_add_func ("/metrics/demo", test_demo);
   g_test_add_func ("/metrics/upgrade-from-v3", test_upgrade_from_v3);
+  g_test_add_func ("/metrics/default-zone", test_default_zone);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/metrics/default-zone/subprocess/%u", i);
+
+      g_test_add_data_func (path, GUINT_TO_POINTER (i), test_default_zone_subprocess);
+    }
   ADD ("/metrics/random", test_random);
 #undef ADD
 
