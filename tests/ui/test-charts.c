@@ -405,6 +405,15 @@ test_kpi_tile (void)
     g_assert_cmpuint (found, >, 5);
   }
 
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_ROLE_BUTTON);
+  {
+    const char *tile_label = "CSAT: 88% (+2.5 pts)";
+
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, tile_label);
+  }
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Satisfied customers");
+
   /* Enter/Space through the activate signal, and a click */
   g_assert_true (gtk_widget_activate (tile));
   g_assert_cmpuint (activated, ==, 1);
@@ -512,6 +521,37 @@ test_line_chart (void)
   g_clear_pointer (&tip, g_free);
   /* outside the plot: none */
   g_assert_null (sapa_chart_tooltip_at (chart, 1, 1));
+
+  /* GTK asks through query-tooltip: shown over a point, not elsewhere */
+  {
+    GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    gboolean shown = FALSE;
+
+    g_signal_emit_by_name (chart, "query-tooltip", (int) x, (int) y + 2, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    shown = TRUE;
+    g_signal_emit_by_name (chart, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+    g_assert_false (shown);
+    g_object_unref (tooltip);
+  }
+
+  /* what a screen reader hears */
+  {
+    g_autofree char *from_csat = expected_percent ("80", "0");
+    g_autofree char *to_csat = expected_percent ("89", "0");
+    g_autofree char *from_nps = expected_percent ("20", "0");
+    g_autofree char *to_nps = expected_percent ("38", "0");
+    g_autofree char *csat_part = g_strdup_printf (_("from %s to %s"), from_csat, to_csat);
+    g_autofree char *nps_part = g_strdup_printf (_("from %s to %s"), from_nps, to_nps);
+    g_autofree char *label = g_strdup_printf ("CSAT and NPS, CSAT %s; NPS %s", csat_part, nps_part);
+    g_autofree char *description =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u point, from %s to %s", "%u points, from %s to %s", 10),
+                       10, "1 Nov", "10 Nov");
+
+    gtk_test_accessible_assert_role (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_ROLE_IMG);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+  }
 
   /* hover draws a highlight */
   hover_at (chart, x, y);
@@ -1031,6 +1071,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* an accessibility context the test can read back (the other UI tests
+   * run with none) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   /* after gtk_test_init, which sets en_US.UTF-8: numbers follow LANGUAGE */
   sapa_i18n_init ();
