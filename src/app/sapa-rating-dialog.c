@@ -190,6 +190,8 @@ sapa_rating_dialog_init (SapaRatingDialog *self)
   g_signal_connect_object (self->kind_row, "notify::selected", G_CALLBACK (kind_selected_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
+  /* Enter in the score saves. */
+  g_object_set (gtk_editable_get_delegate (GTK_EDITABLE (self->score_spin)), "activates-default", TRUE, NULL);
   update_range (self);
 }
 
