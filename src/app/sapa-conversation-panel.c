@@ -31,6 +31,7 @@ struct _SapaConversationPanel
   GHashTable          *drafts;          /* conversation id -> reply text not yet sent */
   GHashTable          *sending;         /* ids of conversations whose reply is being saved */
   GHashTable          *linking;         /* ids of conversations whose survey link is on its way */
+  GtkWidget           *end_rating_button; /* shown while this desk's kiosk is open */
   SapaSync            *sync;            /* for survey links; NULL: the desk works alone */
 };
 
@@ -614,13 +615,13 @@ static void
 ask_rating_clicked_cb (GtkButton             *button,
                        SapaConversationPanel *self)
 {
-  const char *id = conversation_id_of (button);
-  SapaKioskWindow *kiosk = sapa_kiosk_window_get_for_desk (desk_window (self));
+  sapa_conversation_panel_ask_for_rating (self, conversation_id_of (button));
+}
 
-  if (kiosk != NULL && g_strcmp0 (sapa_kiosk_window_get_conversation_id (kiosk), id) == 0)
-    sapa_conversation_panel_end_rating (self);
-  else
-    sapa_conversation_panel_ask_for_rating (self, id);
+static void
+end_rating_clicked_cb (SapaConversationPanel *self)
+{
+  sapa_conversation_panel_end_rating (self);
 }
 
 static void
@@ -668,18 +669,15 @@ build_rating_row (SapaConversationPanel *self,
   row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Customer Rating"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               on_kiosk ? _("The customer display is asking for this conversation’s rating")
+                               on_kiosk ? _("The customer display is showing this conversation’s rating")
                                         : _("Ask the customer how the service was"));
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  if (on_kiosk)
-    button = rating_button (self, id, "kiosk", _("E_nd Rating"), _("End Rating"),
-                            _("Close the rating screen on the customer display"),
-                            G_CALLBACK (ask_rating_clicked_cb));
-  else
-    button = rating_button (self, id, "kiosk", _("_Ask for a Rating"), _("Ask for a Rating"),
-                            _("Show the rating screen on the customer display"),
-                            G_CALLBACK (ask_rating_clicked_cb));
+  /* Asking again starts over for this conversation (a second customer, or
+   * one who walked away). */
+  button = rating_button (self, id, "kiosk", _("_Ask for a Rating"), _("Ask for a Rating"),
+                          _("Show the rating screen on the customer display"),
+                          G_CALLBACK (ask_rating_clicked_cb));
   gtk_box_append (GTK_BOX (box), button);
   button = rating_button (self, id, "record", _("_Record a Rating…"), _("Record a Rating"),
                           _("Record the score the customer gave by phone or in person"),
@@ -893,6 +891,10 @@ rebuild (SapaConversationPanel *self)
       typing_in = g_strdup (conversation_id_of (focus));
     }
 
+  if (self->end_rating_button != NULL)
+    gtk_widget_set_visible (self->end_rating_button,
+                            sapa_kiosk_window_get_for_desk (desk_window (self)) != NULL);
+
   self->building = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -1020,6 +1022,13 @@ sapa_conversation_panel_init (SapaConversationPanel *self)
   self->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->linking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->end_rating_button = labelled_button (_("E_nd Rating"), _("End Rating"));
+  gtk_widget_set_tooltip_text (self->end_rating_button, _("Close the rating screen on the customer display"));
+  gtk_widget_set_valign (self->end_rating_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (self->end_rating_button, FALSE);
+  g_signal_connect_object (self->end_rating_button, "clicked", G_CALLBACK (end_rating_clicked_cb),
+                           self, G_CONNECT_SWAPPED);
+  adw_preferences_group_set_header_suffix (self->group, self->end_rating_button);
   self->cancellable = g_cancellable_new ();
   rebuild (self);
 }
@@ -1399,6 +1408,13 @@ sapa_conversation_panel_end_rating (SapaConversationPanel *self)
   kiosk = sapa_kiosk_window_get_for_desk (desk_window (self));
   if (kiosk != NULL)
     sapa_kiosk_window_end (kiosk);
+}
+
+GtkWidget *
+sapa_conversation_panel_get_end_rating_button (SapaConversationPanel *self)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  return self->end_rating_button;
 }
 
 GtkWidget *

@@ -79,7 +79,7 @@ void        sapa_conversation_panel_end_rating      (SapaConversationPanel *self
 SapaRatingDialog *sapa_conversation_panel_show_rating_dialog (SapaConversationPanel *self,
                                                               const char            *conversation_id);
 /* The rating buttons of @conversation_id's row: @role "kiosk" (Ask for a
- * Rating / End Rating), "record" or "link" (Send Survey Link); NULL when
+ * Rating), "record" or "link" (Send Survey Link); NULL when
  * the row has none. */
 GtkWidget  *sapa_conversation_panel_get_rating_button (SapaConversationPanel *self,
                                                        const char            *conversation_id,
@@ -91,6 +91,8 @@ GtkWidget  *sapa_conversation_panel_get_rating_button (SapaConversationPanel *se
  * (gboolean success) tells the end. FALSE when nothing was started. */
 gboolean    sapa_conversation_panel_send_survey_link (SapaConversationPanel *self,
                                                       const char            *conversation_id);
+/* "End Rating", in the panel's header while this desk's kiosk is open. */
+GtkWidget  *sapa_conversation_panel_get_end_rating_button (SapaConversationPanel *self);
 /* The sync engine survey links are requested through; by default the one
  * of the desk window (SapaWindow) the panel is in. */
 void        sapa_conversation_panel_set_sync        (SapaConversationPanel *self,

@@ -212,10 +212,10 @@ test_full_flow (Fixture       *f,
   g_assert_null (gtk_window_get_application (GTK_WINDOW (kiosk)));
   g_assert_false (gtk_window_get_deletable (GTK_WINDOW (kiosk)));
 
-  /* The panel shows End Rating for the conversation on the kiosk. */
-  WAIT_UNTIL (g_strcmp0 (button_text (sapa_conversation_panel_get_rating_button (panel_of (f), f->conversation_id, "kiosk")),
-                         "End Rating") == 0);
-  g_assert_cmpstr (button_text (sapa_conversation_panel_get_rating_button (panel_of (f), f->chat_id, "kiosk")),
+  /* The panel offers End Rating while the kiosk is open. */
+  WAIT_UNTIL (gtk_widget_get_visible (sapa_conversation_panel_get_end_rating_button (panel_of (f))));
+  g_assert_cmpstr (button_text (sapa_conversation_panel_get_end_rating_button (panel_of (f))), ==, "End Rating");
+  g_assert_cmpstr (button_text (sapa_conversation_panel_get_rating_button (panel_of (f), f->conversation_id, "kiosk")),
                    ==, "Ask for a Rating");
 
   touch_score (kiosk, "csat", 4);
@@ -255,9 +255,10 @@ test_full_flow (Fixture       *f,
   }
 
   /* The desk ends it. */
-  sapa_conversation_panel_end_rating (panel_of (f));
+  g_signal_emit_by_name (sapa_conversation_panel_get_end_rating_button (panel_of (f)), "clicked");
   g_assert_null (sapa_kiosk_window_get_for_desk (GTK_WINDOW (f->window)));
   g_assert_null (find_toplevel (SAPA_TYPE_KIOSK_WINDOW));
+  WAIT_UNTIL (!gtk_widget_get_visible (sapa_conversation_panel_get_end_rating_button (panel_of (f))));
 }
 
 static void
