@@ -17,6 +17,11 @@ struct _SapaKioskWindow
 {
   AdwWindow       parent_instance;
 
+  GtkWidget      *ces_page;
+  GtkWidget      *comment_page;
+  GtkWidget      *csat_page;
+  GtkWidget      *nps_page;
+  GtkWidget      *thanks_page;
   GtkLabel       *ces_high_label;
   GtkBox         *ces_box;
   GtkLabel       *ces_low_label;
@@ -120,6 +125,8 @@ sapa_kiosk_window_translate (SapaKioskWindow *self,
   return sapa_catalog_translate (self->language, msgid);
 }
 
+static void describe_page (SapaKioskWindow *self);
+
 static void
 apply_text (SapaKioskWindow *self,
             GtkWidget       *widget)
@@ -168,6 +175,7 @@ retranslate (SapaKioskWindow *self)
     gtk_label_set_text (self->idle_label, self->branch_name);
   else
     gtk_label_set_text (self->idle_label, sapa_kiosk_window_translate (self, N_("Welcome")));
+  describe_page (self);
 }
 
 /* Told on the desk, never on the kiosk: a toast in the desk window. */
@@ -232,11 +240,36 @@ stop_timers (SapaKioskWindow *self)
   g_clear_handle_id (&self->inactivity_source, g_source_remove);
 }
 
+/* What the screen asks now, in the kiosk's language: the window's
+ * accessible description, so screen readers (and the end-to-end test) know
+ * which page is up. */
+static void
+describe_page (SapaKioskWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  const char *text;
+
+  if (g_strcmp0 (page, SAPA_KIOSK_PAGE_IDLE) == 0)
+    text = gtk_label_get_text (self->idle_label);
+  else if (g_strcmp0 (page, SAPA_KIOSK_PAGE_CSAT) == 0)
+    text = gtk_label_get_text (self->csat_question);
+  else if (g_strcmp0 (page, SAPA_KIOSK_PAGE_NPS) == 0)
+    text = gtk_label_get_text (self->nps_question);
+  else if (g_strcmp0 (page, SAPA_KIOSK_PAGE_CES) == 0)
+    text = gtk_label_get_text (self->ces_question);
+  else if (g_strcmp0 (page, SAPA_KIOSK_PAGE_COMMENT) == 0)
+    text = gtk_label_get_text (self->comment_question);
+  else
+    text = gtk_label_get_text (self->thanks_title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+}
+
 static void
 show_page (SapaKioskWindow *self,
            const char      *page)
 {
   gtk_stack_set_visible_child_name (self->stack, page);
+  describe_page (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE]);
 }
 
@@ -529,13 +562,13 @@ build_buttons (SapaKioskWindow *self)
     }
 
   add_text (self, self->csat_question, TEXT_LABEL, N_("How satisfied are you with our service today?"));
-  add_text (self, self->csat_box, TEXT_ACCESSIBLE, N_("How satisfied are you with our service today?"));
+  add_text (self, self->csat_page, TEXT_ACCESSIBLE, N_("How satisfied are you with our service today?"));
   add_text (self, self->nps_question, TEXT_LABEL, N_("How likely are you to recommend us to a friend or colleague?"));
-  add_text (self, self->nps_box, TEXT_ACCESSIBLE, N_("How likely are you to recommend us to a friend or colleague?"));
+  add_text (self, self->nps_page, TEXT_ACCESSIBLE, N_("How likely are you to recommend us to a friend or colleague?"));
   add_text (self, self->nps_low_label, TEXT_LABEL, N_("0 = Not at all likely"));
   add_text (self, self->nps_high_label, TEXT_LABEL, N_("10 = Extremely likely"));
   add_text (self, self->ces_question, TEXT_LABEL, N_("How easy was it to get what you needed today?"));
-  add_text (self, self->ces_box, TEXT_ACCESSIBLE, N_("How easy was it to get what you needed today?"));
+  add_text (self, self->ces_page, TEXT_ACCESSIBLE, N_("How easy was it to get what you needed today?"));
   add_text (self, self->ces_low_label, TEXT_LABEL, N_("1 = Very difficult"));
   add_text (self, self->ces_high_label, TEXT_LABEL, N_("7 = Very easy"));
   add_text (self, self->nps_skip_button, TEXT_BUTTON, N_("Skip"));
@@ -545,6 +578,8 @@ build_buttons (SapaKioskWindow *self)
   add_text (self, self->comment_skip_button, TEXT_BUTTON, N_("Skip"));
   add_text (self, self->comment_send_button, TEXT_BUTTON, N_("Send"));
   add_text (self, self->thanks_title, TEXT_LABEL, N_("Thank you!"));
+  add_text (self, self->thanks_page, TEXT_ACCESSIBLE, N_("Thank you!"));
+  add_text (self, self->comment_page, TEXT_ACCESSIBLE, N_("Anything else you would like to tell us?"));
   add_text (self, self->thanks_body, TEXT_LABEL, N_("Your answers help us serve you better."));
   add_text (self, self->language_box, TEXT_ACCESSIBLE, N_("Language"));
 }
@@ -697,6 +732,11 @@ sapa_kiosk_window_class_init (SapaKioskWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, nps_low_label);
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, nps_question);
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, nps_skip_button);
+  gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, ces_page);
+  gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, comment_page);
+  gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, csat_page);
+  gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, nps_page);
+  gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, thanks_page);
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, thanks_body);
   gtk_widget_class_bind_template_child (widget_class, SapaKioskWindow, thanks_title);
