@@ -195,9 +195,11 @@ find_toast_overlay (GtkWidget *widget)
   return NULL;
 }
 
+/* @sticky: a problem stays until the agent dismisses it. */
 static void
-tell_desk (GtkWindow  *desk,
-           const char *message)
+tell_desk_full (GtkWindow  *desk,
+                const char *message,
+                gboolean    sticky)
 {
   AdwToastOverlay *overlay;
   AdwToast *toast;
@@ -208,7 +210,8 @@ tell_desk (GtkWindow  *desk,
       return;
     }
   toast = adw_toast_new (message);
-  adw_toast_set_timeout (toast, 0);
+  if (sticky)
+    adw_toast_set_timeout (toast, 0);
   if (SAPA_IS_WINDOW (desk))
     {
       sapa_window_add_toast (SAPA_WINDOW (desk), toast);
@@ -222,6 +225,13 @@ tell_desk (GtkWindow  *desk,
       g_warning ("%s", message);
       g_object_unref (g_object_ref_sink (toast));
     }
+}
+
+static void
+tell_desk (GtkWindow  *desk,
+           const char *message)
+{
+  tell_desk_full (desk, message, TRUE);
 }
 
 static void
@@ -327,6 +337,8 @@ saved_cb (GObject      *object,
         }
       tell_desk (desk, message);
     }
+  else if (desk != NULL)
+    tell_desk_full (desk, _("The customer’s rating was saved"), FALSE);
   if (self != NULL)
     g_signal_emit (self, signals[SAVED], 0, ok);
   save_data_free (data);

@@ -10,6 +10,7 @@
 #include "sapa-conversation-panel.h"
 #include "sapa-customer-page.h"
 #include "sapa-kiosk-window.h"
+#include "sapa-preferences-window.h"
 #include "sapa-rating-dialog.h"
 #include "sapa-window.h"
 
@@ -640,6 +641,59 @@ make_test_localedir (void)
   return g_steal_pointer (&dir);
 }
 
+static void
+test_preferences_monitor (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (SAPA_SETTINGS_SCHEMA);
+  GListModel *monitors = gdk_display_get_monitors (gdk_display_get_default ());
+  SapaPreferencesWindow *preferences;
+  AdwComboRow *row;
+  GListModel *names;
+  guint n_connected = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+
+      if (gdk_monitor_get_connector (monitor) != NULL)
+        n_connected++;
+    }
+
+  g_settings_set_string (settings, "kiosk-monitor", "");
+  preferences = sapa_preferences_window_new (NULL);
+  row = sapa_preferences_window_get_kiosk_monitor_row (preferences);
+  names = adw_combo_row_get_model (row);
+  /* Automatic, then each connected monitor. */
+  g_assert_cmpuint (g_list_model_get_n_items (names), ==, 1 + n_connected);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  if (n_connected > 0)
+    {
+      g_autoptr(GdkMonitor) first = g_list_model_get_item (monitors, 0);
+      g_autofree char *chosen = NULL;
+
+      adw_combo_row_set_selected (row, 1);
+      chosen = g_settings_get_string (settings, "kiosk-monitor");
+      g_assert_cmpstr (chosen, ==, gdk_monitor_get_connector (first));
+    }
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* A monitor chosen earlier and unplugged since stays listed, and chosen. */
+  g_settings_set_string (settings, "kiosk-monitor", "GONE-1");
+  preferences = sapa_preferences_window_new (NULL);
+  row = sapa_preferences_window_get_kiosk_monitor_row (preferences);
+  names = adw_combo_row_get_model (row);
+  g_assert_cmpuint (g_list_model_get_n_items (names), ==, 2 + n_connected);
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1 + n_connected);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (names), 1 + n_connected), ==,
+                   "GONE-1 (not connected)");
+  adw_combo_row_set_selected (row, 0);
+  {
+    g_autofree char *chosen = g_settings_get_string (settings, "kiosk-monitor");
+    g_assert_cmpstr (chosen, ==, "");
+  }
+  gtk_window_destroy (GTK_WINDOW (preferences));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +717,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/kiosk/no-way-to-the-desk", test_no_way_to_the_desk);
   g_test_add_func ("/kiosk/monitor-choice", test_monitor_choice);
+  g_test_add_func ("/kiosk/preferences-monitor", test_preferences_monitor);
   status = g_test_run ();
   sapa_test_dir_remove (localedir);
   return status;
