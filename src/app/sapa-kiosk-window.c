@@ -329,7 +329,7 @@ saved_cb (GObject      *object,
       g_autofree char *message = g_strdup_printf (_("The customer’s rating was not saved: %s. Ask them again or record it with “Record a Rating…”."),
                                                   error->message);
 
-      g_warning ("Could not save the kiosk's answers: %s", error->message);
+      g_message ("Could not save the kiosk’s answers: %s", error->message);
       if (self != NULL)
         {
           g_free (self->desk_message);

@@ -496,6 +496,40 @@ test_refused_score (Fixture       *f,
   g_assert_cmpint (count_responses (f, "1"), ==, 0);
 }
 
+/* The database refuses the third answer: nothing of the visit is kept, the
+ * desk is told, the customer sees the usual thank-you screen. */
+static void
+test_save_failure (Fixture       *f,
+                   gconstpointer  data)
+{
+  SapaKioskWindow *kiosk;
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open (f->desk.path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  rc = sqlite3_exec (db, "CREATE TRIGGER refuse_ces BEFORE INSERT ON survey_response "
+                         "WHEN NEW.kind = 'ces' BEGIN SELECT RAISE(ABORT, 'the disk is full'); END",
+                     NULL, NULL, &message);
+  g_assert_cmpstr (message, ==, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  kiosk = ask (f);
+  touch_score (kiosk, "csat", 1);
+  touch_score (kiosk, "nps", 0);
+  touch_score (kiosk, "ces", 2);
+  sapa_kiosk_window_send_comment (kiosk, "Waited far too long");
+  WAIT_UNTIL (f->saved == 1);
+  g_assert_false (f->last_saved_ok);
+  g_assert_cmpstr (sapa_kiosk_window_get_page (kiosk), ==, SAPA_KIOSK_PAGE_THANKS);
+  g_assert_nonnull (sapa_kiosk_window_get_desk_message (kiosk));
+  g_assert_nonnull (strstr (sapa_kiosk_window_get_desk_message (kiosk), "was not saved"));
+  g_assert_cmpint (count_responses (f, "1"), ==, 0);
+  g_assert_cmpint (desk_query_int (&f->desk, "SELECT count(*) FROM change_log WHERE entity = 'survey_response'"), ==, 0);
+}
+
 static void
 dialog_saved_cb (SapaRatingDialog *dialog,
                  gboolean          ok,
@@ -712,6 +746,7 @@ main (int   argc,
   ADD ("/kiosk/timeout", test_timeout);
   ADD ("/kiosk/language", test_language);
   ADD ("/kiosk/refused-score", test_refused_score);
+  ADD ("/kiosk/save-failure", test_save_failure);
   ADD ("/kiosk/rating-dialog", test_rating_dialog);
   ADD ("/kiosk/survey-link-signed-out", test_survey_link_signed_out);
 #undef ADD
