@@ -194,6 +194,8 @@ serve (int    argc,
       else
         public_url = g_strdup_printf ("%s://%s:%u", certificate ? "https" : "http", host, bound);
     }
+  if (strstr (public_url, "://0.0.0.0") != NULL || strstr (public_url, "://[::]") != NULL)
+    g_message ("Survey links will start with %s, which customers cannot open; set --public-url", public_url);
   sapa_server_set_public_url (server, public_url);
   if (link_lifetime > 0)
     sapa_server_set_survey_link_lifetime (server, link_lifetime);

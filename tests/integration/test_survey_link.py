@@ -142,8 +142,16 @@ def indonesian(msgid):
             po = f.read()
     except OSError:
         return None
-    m = re.search(r'\nmsgid "%s"\nmsgstr "(.+)"\n' % re.escape(msgid), po)
-    return m.group(1) if m else None
+    for entry in po.split("\n\n"):
+        if "#, fuzzy" in entry:
+            continue
+        m = re.search(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', entry + "\n", re.M)
+        if not m:
+            continue
+        join = lambda block: "".join(re.findall(r'"(.*)"', block)).replace('\\"', '"')
+        if join(m.group(1)) == msgid and join(m.group(2)):
+            return join(m.group(2))
+    return None
 
 
 def test_link_routes():
