@@ -106,7 +106,15 @@ static const char *csat_words[] = {
   N_("Satisfied"),
   N_("Very satisfied"),
 };
-static const char *csat_faces[] = { "😠", "🙁", "😐", "🙂", "😄" };
+/* Symbolic icons of the Adwaita theme, drawn in the theme's colours (emoji
+ * fonts are not on every counter PC). */
+static const char *csat_faces[] = {
+  "face-angry-symbolic",
+  "face-sad-symbolic",
+  "face-plain-symbolic",
+  "face-smile-symbolic",
+  "face-smile-big-symbolic",
+};
 
 static int
 kind_index (const char *kind)
@@ -526,6 +534,8 @@ score_button (SapaKioskWindow *self,
   g_object_set_data (G_OBJECT (button), "kiosk-kind", (gpointer) kind);
   g_object_set_data (G_OBJECT (button), "kiosk-score", GINT_TO_POINTER (score));
   gtk_widget_add_css_class (button, "kiosk-score");
+  /* Touch targets of at least 64 px, whatever the style sheet says. */
+  gtk_widget_set_size_request (button, 64, 64);
   g_signal_connect_object (button, "clicked", G_CALLBACK (score_clicked_cb), self, 0);
   return button;
 }
@@ -537,11 +547,14 @@ build_buttons (SapaKioskWindow *self)
     {
       GtkWidget *button = score_button (self, "csat", i + 1);
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-      GtkWidget *face = gtk_label_new (csat_faces[i]);
+      GtkWidget *face = gtk_image_new_from_icon_name (csat_faces[i]);
       GtkWidget *word = gtk_label_new (NULL);
+      g_autofree char *score_class = g_strdup_printf ("kiosk-face-%d", i + 1);
 
       gtk_widget_add_css_class (button, "kiosk-face");
-      gtk_widget_add_css_class (face, "kiosk-face-emoji");
+      gtk_widget_add_css_class (button, score_class);
+      gtk_widget_set_size_request (button, 128, 128);
+      gtk_image_set_pixel_size (GTK_IMAGE (face), 72);
       gtk_accessible_update_property (GTK_ACCESSIBLE (face), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
       gtk_label_set_wrap (GTK_LABEL (word), TRUE);
       gtk_label_set_justify (GTK_LABEL (word), GTK_JUSTIFY_CENTER);
@@ -796,6 +809,12 @@ sapa_kiosk_window_init (SapaKioskWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "kiosk");
+  gtk_widget_set_size_request (GTK_WIDGET (self->indonesian_button), 160, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self->english_button), 160, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self->nps_skip_button), 200, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self->ces_skip_button), 200, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self->comment_skip_button), 200, 64);
+  gtk_widget_set_size_request (GTK_WIDGET (self->comment_send_button), 200, 64);
 }
 
 SapaKioskWindow *

@@ -366,6 +366,98 @@ test_language (Fixture       *f,
   g_assert_true (g_str_has_prefix (sapa_i18n_get_language (), "en"));
 }
 
+typedef struct {
+  const char *path;
+  guint       frames;
+  gboolean    done;
+  gboolean    saved;
+} Shot;
+
+static gboolean
+shoot_cb (GtkWidget     *widget,
+          GdkFrameClock *clock,
+          gpointer       user_data)
+{
+  Shot *shot = user_data;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+
+  if (width == 0 || ++shot->frames < 5)
+    return G_SOURCE_CONTINUE;
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return G_SOURCE_CONTINUE;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  shot->saved = gdk_texture_save_to_png (texture, shot->path);
+  g_test_message ("%s: %dx%d", shot->path, width, height);
+  shot->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The kiosk's pages as the customer sees them, saved as PNGs beside the build
+ * ($SAPA_SCREENSHOT_DIR/kiosk-*.png); the score buttons are at least 64 px. */
+static void
+test_screenshots (Fixture       *f,
+                  gconstpointer  data)
+{
+  SapaKioskWindow *kiosk = ask (f);
+  const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
+  const char *pages[] = { "csat", "nps" };
+
+  g_autoptr(GtkCssProvider) style = gtk_css_provider_new ();
+
+  /* The application loads its style sheet for every window; so does this test. */
+  gtk_css_provider_load_from_resource (style, RESOURCE_PREFIX "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_window_unfullscreen (GTK_WINDOW (kiosk));
+  gtk_window_set_default_size (GTK_WINDOW (kiosk), 1024, 600);
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("kiosk-%s.png", pages[i]);
+      g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", name, NULL);
+      Shot shot = { .path = path };
+
+      if (i == 1)
+        {
+          touch_score (kiosk, "csat", 5);
+          spin_for (500);   /* the page transition */
+        }
+      g_assert_cmpstr (sapa_kiosk_window_get_page (kiosk), ==, pages[i]);
+      gtk_widget_queue_draw (GTK_WIDGET (kiosk));
+      gtk_widget_add_tick_callback (GTK_WIDGET (kiosk), shoot_cb, &shot, NULL);
+      WAIT_UNTIL (shot.done);
+      g_assert_true (shot.saved);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  /* Touch targets: every score button is at least 64 px each way, and all fit
+   * on a 1024 px wide screen. */
+  for (int score = 0; score <= 10; score++)
+    {
+      GtkWidget *button = find_score_button (GTK_WIDGET (kiosk), "nps", score);
+
+      g_assert_cmpint (gtk_widget_get_width (button), >=, 64);
+      g_assert_cmpint (gtk_widget_get_height (button), >=, 64);
+    }
+  g_assert_cmpint (gtk_widget_get_width (kiosk_child (kiosk, "nps_box")), <=, 1024);
+  for (int score = 1; score <= 5; score++)
+    {
+      GtkWidget *button = find_score_button (GTK_WIDGET (kiosk), "csat", score);
+
+      g_assert_cmpint (gtk_widget_get_width (button), >=, 128);
+      g_assert_cmpint (gtk_widget_get_height (button), >=, 128);
+    }
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style));
+}
+
 /* TRUE when one of @widget's shortcut controllers reacts to @keyval with @mods. */
 static gboolean
 has_shortcut (GtkWidget       *widget,
@@ -747,6 +839,7 @@ main (int   argc,
   ADD ("/kiosk/language", test_language);
   ADD ("/kiosk/refused-score", test_refused_score);
   ADD ("/kiosk/save-failure", test_save_failure);
+  ADD ("/kiosk/screenshots", test_screenshots);
   ADD ("/kiosk/rating-dialog", test_rating_dialog);
   ADD ("/kiosk/survey-link-signed-out", test_survey_link_signed_out);
 #undef ADD
