@@ -664,34 +664,59 @@ build_rating_row (SapaConversationPanel *self,
   const char *id = sapa_record_get_id (conversation);
   SapaKioskWindow *kiosk = sapa_kiosk_window_get_for_desk (desk_window (self));
   gboolean on_kiosk = kiosk != NULL && g_strcmp0 (sapa_kiosk_window_get_conversation_id (kiosk), id) == 0;
-  GtkWidget *row, *box, *button;
+  GtkWidget *row, *box, *title, *subtitle, *buttons, *button;
 
-  row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Customer Rating"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               on_kiosk ? _("The customer display is showing this conversation’s rating")
-                                        : _("Ask the customer how the service was"));
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+  /* Title and buttons on lines of their own: three buttons beside the title
+   * would squeeze it in a narrow panel. */
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  set_label (row, _("Customer Rating"));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 10);
+  title = gtk_label_new (_("Customer Rating"));
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_box_append (GTK_BOX (box), title);
+  subtitle = gtk_label_new (on_kiosk ? _("The customer display is showing this conversation’s rating")
+                                     : _("Ask the customer how the service was"));
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_box_append (GTK_BOX (box), subtitle);
+
+  buttons = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 3);
+  gtk_widget_set_margin_top (buttons, 6);
   /* Asking again starts over for this conversation (a second customer, or
    * one who walked away). */
   button = rating_button (self, id, "kiosk", _("_Ask for a Rating"), _("Ask for a Rating"),
                           _("Show the rating screen on the customer display"),
                           G_CALLBACK (ask_rating_clicked_cb));
-  gtk_box_append (GTK_BOX (box), button);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
   button = rating_button (self, id, "record", _("_Record a Rating…"), _("Record a Rating"),
                           _("Record the score the customer gave by phone or in person"),
                           G_CALLBACK (record_rating_clicked_cb));
-  gtk_box_append (GTK_BOX (box), button);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
   if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")))
     {
       button = rating_button (self, id, "link", _("Send Survey _Link"), _("Send Survey Link"),
                               _("Send the customer a link to a short survey on this conversation"),
                               G_CALLBACK (survey_link_clicked_cb));
       gtk_widget_set_sensitive (button, !g_hash_table_contains (self->linking, id));
-      gtk_box_append (GTK_BOX (box), button);
+      gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
     }
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+  /* The flow box's cells are not stops of their own for Tab. */
+  for (GtkWidget *cell = gtk_widget_get_first_child (buttons); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    gtk_widget_set_focusable (cell, FALSE);
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   return row;
 }
 

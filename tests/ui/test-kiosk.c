@@ -455,6 +455,18 @@ test_screenshots (Fixture       *f,
       g_assert_cmpint (gtk_widget_get_width (button), >=, 128);
       g_assert_cmpint (gtk_widget_get_height (button), >=, 128);
     }
+
+  /* The desk beside it: the conversation's rating buttons and End Rating. */
+  {
+    g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "kiosk-desk.png", NULL);
+    Shot shot = { .path = path };
+
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 1100);
+    gtk_widget_queue_draw (GTK_WIDGET (f->window));
+    gtk_widget_add_tick_callback (GTK_WIDGET (f->window), shoot_cb, &shot, NULL);
+    WAIT_UNTIL (shot.done);
+    g_assert_true (shot.saved);
+  }
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style));
 }
 
