@@ -658,6 +658,15 @@ test_rating_dialog (Fixture       *f,
   g_signal_connect (dialog, "saved", G_CALLBACK (dialog_saved_cb), f);
   /* A walk-in conversation: rated in person. */
   g_assert_cmpstr (sapa_rating_dialog_get_collected_via (dialog), ==, "in_person");
+  {
+    const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
+    g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "rating-dialog.png", NULL);
+    Shot shot = { .path = path };
+
+    gtk_widget_add_tick_callback (GTK_WIDGET (dialog), shoot_cb, &shot, NULL);
+    WAIT_UNTIL (shot.done);
+    g_assert_true (shot.saved);
+  }
 
   /* The score follows the question's range. */
   g_assert_cmpstr (sapa_rating_dialog_get_kind (dialog), ==, "csat");
