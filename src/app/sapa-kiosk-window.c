@@ -1022,6 +1022,14 @@ sapa_kiosk_window_answer (SapaKioskWindow  *self,
       return FALSE;
     }
 
+  /* Only the question on screen is answered (a late second tap on a page
+   * already left changes nothing). */
+  if (g_strcmp0 (sapa_kiosk_window_get_page (self), kinds[index]) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The kiosk is not asking the %s question now", kind);
+      return FALSE;
+    }
   self->scores[index] = score;
   switch (index)
     {

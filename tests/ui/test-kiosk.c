@@ -592,6 +592,11 @@ test_refused_score (Fixture       *f,
   g_clear_error (&error);
   g_assert_false (sapa_kiosk_window_answer (kiosk, "nps", 11, &error));
   g_assert_error (error, SAPA_RECORD_ERROR, SAPA_RECORD_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  /* A valid score for a question not on screen changes nothing either. */
+  g_assert_false (sapa_kiosk_window_answer (kiosk, "ces", 7, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (sapa_kiosk_window_get_page (kiosk), ==, SAPA_KIOSK_PAGE_CSAT);
 
   /* Nothing was kept: ending saves nothing. */
   sapa_kiosk_window_end (kiosk);
