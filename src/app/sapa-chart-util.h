@@ -70,4 +70,82 @@ char     *sapa_chart_format           (SapaChartFormatFunc func,
                                        gpointer            data,
                                        double              value);
 
+/* -- shared by the chart widgets ------------------------------------------ */
+
+/* Something under the pointer or the keyboard focus: a point, bar segment or
+ * cell. @a/@b are the indices the activation signal carries (series and
+ * index, bar and segment, row and column). */
+typedef struct {
+  graphene_rect_t hit;    /* where the pointer finds it */
+  graphene_rect_t mark;   /* what is highlighted (a bar, a cell, a point's box) */
+  guint           a, b;
+  double          value;
+} SapaChartItem;
+
+typedef struct _SapaChartCore SapaChartCore;
+
+typedef struct {
+  /* the tooltip text of an item (newly allocated) */
+  char *(*describe) (GtkWidget *widget, const SapaChartItem *item);
+  /* emits the widget's activation signal */
+  void  (*activate) (GtkWidget *widget, const SapaChartItem *item);
+  /* TRUE: Left/Right change @a, Up/Down change @b; FALSE: the other way */
+  gboolean left_right_moves_a;
+  /* the change of the other index for the Down key (+1 or -1) */
+  int      down_delta;
+  /* items are points (a round mark) rather than rectangles */
+  gboolean points;
+} SapaChartCoreClass;
+
+/* Sets up @widget (focusable, tooltips, pointer, click and key controllers)
+ * and returns the helper that keeps its items, hover and focus. */
+SapaChartCore       *sapa_chart_core_new          (GtkWidget                *widget,
+                                                   const SapaChartCoreClass *klass);
+void                 sapa_chart_core_free         (SapaChartCore            *core);
+/* Replaces the items (after the geometry changed); keeps the focus on the
+ * same (a, b) when it still exists. */
+void                 sapa_chart_core_set_items    (SapaChartCore            *core,
+                                                   GArray                   *items);
+/* Changes how the arrow keys move (a bar chart turned on its side). */
+void                 sapa_chart_core_set_navigation (SapaChartCore          *core,
+                                                     gboolean                left_right_moves_a,
+                                                     int                     down_delta);
+const SapaChartItem *sapa_chart_core_get_focus    (SapaChartCore            *core);
+const SapaChartItem *sapa_chart_core_get_hover    (SapaChartCore            *core);
+const SapaChartItem *sapa_chart_core_find         (SapaChartCore            *core,
+                                                   guint                     a,
+                                                   guint                     b);
+const SapaChartItem *sapa_chart_core_item_at      (SapaChartCore            *core,
+                                                   double                    x,
+                                                   double                    y);
+/* Draws the hover highlight and the focus mark over the chart. */
+void                 sapa_chart_core_snapshot     (SapaChartCore            *core,
+                                                   GtkSnapshot              *snapshot);
+
+/* Appends @text (a layout of @widget) at (@x, @y) anchored by @xalign/@yalign
+ * (0 left/top, 0.5 centre, 1 right/bottom) in @color. */
+void      sapa_chart_append_text      (GtkWidget       *widget,
+                                       GtkSnapshot     *snapshot,
+                                       const char      *text,
+                                       double           x,
+                                       double           y,
+                                       double           xalign,
+                                       double           yalign,
+                                       const GdkRGBA   *color,
+                                       gboolean         small);
+/* The pixel size of @text in @widget's font (small: the caption size). */
+void      sapa_chart_measure_text     (GtkWidget       *widget,
+                                       const char      *text,
+                                       gboolean         small,
+                                       int             *width,
+                                       int             *height);
+/* Draws a one-pixel line (a rectangle) from (@x0, @y0) to (@x1, @y1); only
+ * horizontal or vertical lines. */
+void      sapa_chart_append_rule      (GtkSnapshot     *snapshot,
+                                       double           x0,
+                                       double           y0,
+                                       double           x1,
+                                       double           y1,
+                                       const GdkRGBA   *color);
+
 G_END_DECLS
