@@ -80,10 +80,10 @@ sapa_dashboard_row_class_init (SapaDashboardRowClass *klass)
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
   properties[PROP_CONVERSATIONS] = g_param_spec_uint ("conversations", NULL, NULL,
                                                       0, G_MAXUINT, 0, flags);
-  properties[PROP_CSAT] = g_param_spec_double ("csat", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN, flags);
-  properties[PROP_FCR] = g_param_spec_double ("fcr", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN, flags);
-  properties[PROP_AHT] = g_param_spec_double ("aht", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN, flags);
-  properties[PROP_SLA] = g_param_spec_double ("sla", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, NAN, flags);
+  properties[PROP_CSAT] = g_param_spec_double ("csat", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  properties[PROP_FCR] = g_param_spec_double ("fcr", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  properties[PROP_AHT] = g_param_spec_double ("aht", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
+  properties[PROP_SLA] = g_param_spec_double ("sla", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

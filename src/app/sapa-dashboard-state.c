@@ -162,6 +162,27 @@ sapa_dashboard_format_seconds (double value)
   return sapa_format_duration ((gint64) llround (value));
 }
 
+char *
+sapa_dashboard_format_minutes (double value)
+{
+  g_autofree char *number = NULL;
+
+  if (isnan (value))
+    return g_strdup (EM_DASH);
+  if (value < 59.5)
+    /* Translators: a short duration in whole seconds, e.g. "45 s" */
+    return g_strdup_printf (_("%d s"), (int) MAX (0, llround (value)));
+  if (value < 3600)
+    {
+      number = sapa_dashboard_format_decimal (value / 60);
+      /* Translators: a duration in minutes with one decimal, e.g. "5.5 min" */
+      return g_strdup_printf (_("%s min"), number);
+    }
+  number = sapa_dashboard_format_decimal (value / 3600);
+  /* Translators: a duration in hours with one decimal, e.g. "1.5 h" */
+  return g_strdup_printf (_("%s h"), number);
+}
+
 double
 sapa_dashboard_kpi_value (SapaDashboardKpi      kpi,
                           const SapaMetricsRow *row)
@@ -259,7 +280,7 @@ sapa_dashboard_tile_compute (SapaDashboardKpi      kpi,
       /* Translators: KPI tile title: average handle time */
       tile->title = _("AHT");
       tile->description = _("Average handle time of calls, walk-ins and video calls");
-      tile->value = sapa_dashboard_format_seconds (now_value);
+      tile->value = sapa_dashboard_format_minutes (now_value);
       delta = round (delta);
       number = sapa_format_duration ((gint64) fabs (delta));
       lower_is_better = TRUE;
@@ -268,7 +289,7 @@ sapa_dashboard_tile_compute (SapaDashboardKpi      kpi,
       /* Translators: KPI tile title: median first response time */
       tile->title = _("FRT");
       tile->description = _("Median time to the first response to a customer");
-      tile->value = sapa_dashboard_format_seconds (now_value);
+      tile->value = sapa_dashboard_format_minutes (now_value);
       delta = round (delta);
       number = sapa_format_duration ((gint64) fabs (delta));
       lower_is_better = TRUE;

@@ -63,7 +63,7 @@ typedef enum {
 typedef struct {
   const char         *title;        /* translated, static */
   const char         *description;  /* translated, static: what the figure means */
-  char               *value;        /* "87.5%", "+42", "5.3", "4 min 5 s"; "—" without data */
+  char               *value;        /* "87.5%", "+42", "5.3", "4.1 min"; "—" without data */
   char               *change;       /* "+2.5 pts", "−30 s"; "" without a comparison */
   SapaDashboardTrend  trend;
 } SapaDashboardTile;
@@ -82,6 +82,8 @@ void     sapa_dashboard_tile_clear   (SapaDashboardTile     *tile);
 /* Figures as the tables show them: "87.5%", a duration, or "—" for NAN. */
 char    *sapa_dashboard_format_percent  (double value);
 char    *sapa_dashboard_format_seconds  (double value);
+/* A duration short enough for a tile: "45 s", "5.5 min", "1.2 h". */
+char    *sapa_dashboard_format_minutes  (double value);
 /* A number with one decimal in the locale's notation ("5.3" / "5,3"). */
 char    *sapa_dashboard_format_decimal  (double value);
 

@@ -71,7 +71,7 @@ struct _SapaDashboardWindow
   GtkWidget         *main_page;
   GtkDropDown       *period_dropdown;
   GtkWidget         *tables_box;
-  GtkFlowBox        *tiles_box;
+  GtkGrid           *tiles_box;
   AdwToastOverlay   *toast_overlay;
   GtkLabel          *updated_label;
   GtkStack          *wall_stack;
@@ -1362,6 +1362,27 @@ setup_table (GtkColumnView *view,
 
 /* -- wallboard ------------------------------------------------------------- */
 
+/* One row on the dashboard; two on the wallboard, where the type is large. */
+static void
+layout_tiles (SapaDashboardWindow *self,
+              guint                per_row)
+{
+  for (guint k = 0; k < SAPA_DASHBOARD_N_KPIS; k++)
+    {
+      GtkWidget *tile = GTK_WIDGET (self->tiles[k]);
+
+      if (gtk_widget_get_parent (tile) != NULL)
+        {
+          g_object_ref (tile);
+          gtk_grid_remove (self->tiles_box, tile);
+        }
+      else
+        g_object_ref_sink (tile);
+      gtk_grid_attach (self->tiles_box, tile, k % per_row, k / per_row, 1, 1);
+      g_object_unref (tile);
+    }
+}
+
 static gboolean
 wall_cycle_cb (gpointer user_data)
 {
@@ -1410,6 +1431,7 @@ enter_wallboard (SapaDashboardWindow *self)
       g_object_unref (section);
       gtk_stack_add_named (self->wall_stack, page, wall_views[i]);
     }
+  layout_tiles (self, 4);
   gtk_stack_set_visible_child_name (self->wall_stack, wall_views[0]);
 }
 
@@ -1429,6 +1451,7 @@ leave_wallboard (SapaDashboardWindow *self)
       g_object_unref (section);
       gtk_stack_remove (self->wall_stack, page);
     }
+  layout_tiles (self, SAPA_DASHBOARD_N_KPIS);
 }
 
 static void
@@ -1822,13 +1845,14 @@ build_widgets (SapaDashboardWindow *self)
       SapaDashboardTile tile;
 
       sapa_dashboard_tile_compute (k, NULL, NULL, &tile);
-      self->tiles[k] = SAPA_KPI_TILE (sapa_kpi_tile_new ());
+      self->tiles[k] = SAPA_KPI_TILE (g_object_ref_sink (sapa_kpi_tile_new ()));
       sapa_kpi_tile_set_title (self->tiles[k], tile.title);
       sapa_kpi_tile_set_description (self->tiles[k], tile.description);
       sapa_kpi_tile_set_value (self->tiles[k], tile.value);
       sapa_dashboard_tile_clear (&tile);
       g_signal_connect_object (self->tiles[k], "activated", G_CALLBACK (tile_activated_cb), self, 0);
-      gtk_flow_box_append (self->tiles_box, GTK_WIDGET (self->tiles[k]));
+      gtk_grid_attach (self->tiles_box, GTK_WIDGET (self->tiles[k]), k, 0, 1, 1);
+      g_object_unref (self->tiles[k]);
     }
 
   self->charts[SAPA_DASHBOARD_CHART_SATISFACTION] = sapa_line_chart_new ();

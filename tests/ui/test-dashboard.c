@@ -58,7 +58,7 @@ test_tile_texts (void)
 
   /* a longer handle time is worse */
   sapa_dashboard_tile_compute (SAPA_DASHBOARD_KPI_AHT, &now, &before, &tile);
-  g_assert_cmpstr (tile.value, ==, "5 min");
+  g_assert_cmpstr (tile.value, ==, "5.0 min");
   g_assert_cmpstr (tile.change, ==, "+1 min");
   g_assert_cmpint (tile.trend, ==, SAPA_DASHBOARD_TREND_BAD);
   sapa_dashboard_tile_clear (&tile);
@@ -80,6 +80,16 @@ test_tile_texts (void)
   g_assert_cmpstr (tile.change, ==, "");
   g_assert_cmpint (tile.trend, ==, SAPA_DASHBOARD_TREND_NONE);
   sapa_dashboard_tile_clear (&tile);
+
+  {
+    g_autofree char *a = sapa_dashboard_format_minutes (45);
+    g_autofree char *b = sapa_dashboard_format_minutes (328);
+    g_autofree char *c = sapa_dashboard_format_minutes (5400);
+
+    g_assert_cmpstr (a, ==, "45 s");
+    g_assert_cmpstr (b, ==, "5.5 min");
+    g_assert_cmpstr (c, ==, "1.5 h");
+  }
 
   sapa_dashboard_tile_compute (SAPA_DASHBOARD_KPI_FRT, &now, NULL, &tile);
   g_assert_cmpstr (tile.value, ==, "\xe2\x80\x94");
@@ -536,11 +546,34 @@ test_screenshot (void)
   Shot shot = { path, FALSE, FALSE, 0 };
   GStatBuf st;
 
+  /* what the application loads from its resources: Sapa's styles and icons */
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/id/sapa/Desk/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                      "/id/sapa/Desk/icons");
+  }
+
   dashboard = sapa_dashboard_window_new (NULL, demo_store);
-  gtk_window_set_default_size (GTK_WINDOW (dashboard), 1440, 1400);
+  gtk_window_set_default_size (GTK_WINDOW (dashboard), 1440, g_getenv ("SHOT_HEIGHT") ? atoi (g_getenv ("SHOT_HEIGHT")) : 1400);
   gtk_window_present (GTK_WINDOW (dashboard));
   WAIT_UNTIL (sapa_dashboard_window_get_n_updates (dashboard) >= 1);
   spin_for (500);
+  if (g_getenv ("SHOT_DRILL"))
+    {
+      g_signal_emit_by_name (sapa_dashboard_window_get_chart (dashboard, SAPA_DASHBOARD_CHART_VOLUME), "bar-activated", 1u, 0u);
+      WAIT_UNTIL (!sapa_dashboard_window_get_drilldown_busy (dashboard));
+      spin_for (800);
+    }
+  if (g_getenv ("SHOT_WALL"))
+    {
+      sapa_dashboard_window_set_wallboard (dashboard, TRUE);
+      sapa_dashboard_window_set_wallboard_interval (dashboard, 1);
+      spin_for (atoi (g_getenv ("SHOT_WALL")));
+    }
 
   g_unlink (path);
   gtk_widget_add_tick_callback (GTK_WIDGET (dashboard), shoot_cb, &shot, NULL);
