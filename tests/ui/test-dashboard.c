@@ -10,6 +10,10 @@
 #include <math.h>
 
 #include "customer-test-util.h"
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
 #include "sapa-bar-chart.h"
 #include "sapa-dashboard-row.h"
 #include "sapa-dashboard-window.h"
@@ -421,6 +425,20 @@ test_empty_state (void)
   test_desk_close (&desk);
 }
 
+/* Full screen is granted by a window manager; bare Xvfb has none. */
+static gboolean
+have_window_manager (void)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (GDK_IS_X11_DISPLAY (display))
+    return gdk_x11_screen_supports_net_wm_hint (gdk_x11_display_get_screen (display),
+                                                "_NET_WM_STATE_FULLSCREEN");
+#endif
+  return TRUE;
+}
+
 static void
 test_wallboard (void)
 {
@@ -433,7 +451,10 @@ test_wallboard (void)
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (dashboard), "wallboard"));
   g_assert_cmpstr (sapa_dashboard_window_get_view (dashboard), ==, "wallboard");
   g_assert_cmpstr (sapa_dashboard_window_get_wallboard_view (dashboard), ==, "tiles");
-  WAIT_UNTIL (gtk_window_is_fullscreen (GTK_WINDOW (dashboard)));
+  if (have_window_manager ())
+    WAIT_UNTIL (gtk_window_is_fullscreen (GTK_WINDOW (dashboard)));
+  else
+    g_test_message ("No window manager: full screen is asked for but cannot be granted here");
   g_assert_true (gtk_widget_is_visible (tiles));
 
   /* the views take turns */
@@ -446,7 +467,8 @@ test_wallboard (void)
   g_assert_false (sapa_dashboard_window_get_wallboard (dashboard));
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (dashboard), "wallboard"));
   g_assert_cmpstr (sapa_dashboard_window_get_view (dashboard), ==, "dashboard");
-  WAIT_UNTIL (!gtk_window_is_fullscreen (GTK_WINDOW (dashboard)));
+  if (have_window_manager ())
+    WAIT_UNTIL (!gtk_window_is_fullscreen (GTK_WINDOW (dashboard)));
   g_assert_true (gtk_widget_is_ancestor (tiles, sapa_dashboard_window_get_content (dashboard)));
   gtk_window_destroy (GTK_WINDOW (dashboard));
 }
