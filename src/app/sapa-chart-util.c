@@ -619,6 +619,7 @@ sapa_chart_core_new (GtkWidget                *widget,
   gtk_widget_add_controller (widget, controller);
 
   g_signal_connect (widget, "query-tooltip", G_CALLBACK (query_tooltip_cb), core);
+  g_object_set_data (G_OBJECT (widget), "sapa-chart-core", core);
   return core;
 }
 
@@ -628,6 +629,7 @@ sapa_chart_core_free (SapaChartCore *core)
   if (core == NULL)
     return;
   g_signal_handlers_disconnect_by_data (core->widget, core);
+  g_object_set_data (G_OBJECT (core->widget), "sapa-chart-core", NULL);
   g_array_unref (core->items);
   g_free (core);
 }
@@ -744,4 +746,35 @@ sapa_chart_core_snapshot (SapaChartCore *core,
                                        core->klass.points ? box.size.width / 2 : 3);
       gtk_snapshot_append_border (snapshot, &rr, widths, colors);
     }
+}
+
+char *
+sapa_chart_tooltip_at (GtkWidget *chart,
+                       double     x,
+                       double     y)
+{
+  SapaChartCore *core;
+  const SapaChartItem *it;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (chart), NULL);
+
+  core = g_object_get_data (G_OBJECT (chart), "sapa-chart-core");
+  g_return_val_if_fail (core != NULL, NULL);
+
+  it = item_or_null (core, index_at (core, x, y));
+  if (it == NULL || core->klass.describe == NULL)
+    return NULL;
+  return core->klass.describe (chart, it);
+}
+
+guint
+sapa_chart_get_n_items (GtkWidget *chart)
+{
+  SapaChartCore *core;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (chart), 0);
+
+  core = g_object_get_data (G_OBJECT (chart), "sapa-chart-core");
+  g_return_val_if_fail (core != NULL, 0);
+  return core->items->len;
 }

@@ -118,6 +118,13 @@ const SapaChartItem *sapa_chart_core_find         (SapaChartCore            *cor
 const SapaChartItem *sapa_chart_core_item_at      (SapaChartCore            *core,
                                                    double                    x,
                                                    double                    y);
+/* The tooltip text a chart widget shows for the pointer at (@x, @y), NULL
+ * when nothing is there (the same text query-tooltip sets). */
+char                *sapa_chart_tooltip_at        (GtkWidget                *chart,
+                                                   double                    x,
+                                                   double                    y);
+/* The number of points, bars or cells a chart widget can show and focus. */
+guint                sapa_chart_get_n_items       (GtkWidget                *chart);
 /* Draws the hover highlight and the focus mark over the chart. */
 void                 sapa_chart_core_snapshot     (SapaChartCore            *core,
                                                    GtkSnapshot              *snapshot);
