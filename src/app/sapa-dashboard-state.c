@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "sapa-dashboard-state.h"
+#include <sapa/sapa-number.h>
+
 #include "sapa-format.h"
 
 #define MINUS_SIGN "\xe2\x88\x92"  /* U+2212, the typographic minus */
@@ -134,10 +136,10 @@ sapa_dashboard_format_decimal (double value)
 
   if (isnan (value))
     return g_strdup (EM_DASH);
-  /* The ' flag and the decimal point follow LC_NUMERIC, which sapa-i18n
-   * sets to the language of the interface (id: "1.234,5"). */
-  text = g_strdup_printf ("%'.1f", fabs (value));
-  if (value < 0 && g_strcmp0 (text, "0.0") != 0 && g_strcmp0 (text, "0,0") != 0)
+  /* LC_NUMERIC's separators, which sapa-i18n sets to the language of the
+   * interface (id: "1.234,5") */
+  text = sapa_format_decimal (fabs (value), 1);
+  if (round (value * 10) < 0)
     return g_strconcat (MINUS_SIGN, text, NULL);
   return g_steal_pointer (&text);
 }
