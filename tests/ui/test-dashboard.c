@@ -384,6 +384,49 @@ test_drill_down (void)
       }
   }
 
+  /* a reason bar: the conversations opened for that reason */
+  gtk_widget_activate_action (GTK_WIDGET (dashboard), "dashboard.back", NULL);
+  {
+    const SapaMetricsRow *reason = sapa_metrics_get_row (metrics, SAPA_METRICS_BY_REASON, 0);
+
+    g_signal_emit_by_name (sapa_dashboard_window_get_chart (dashboard, SAPA_DASHBOARD_CHART_REASONS),
+                           "bar-activated", 0u, 0u);
+    WAIT_UNTIL (!sapa_dashboard_window_get_drilldown_busy (dashboard));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, MIN (reason->counts.conversations, 200));
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(SapaRecord) conversation = g_list_model_get_item (model, i);
+        const char *key = sapa_record_get_string (conversation, "reason");
+
+        g_assert_cmpstr (key ? key : "", ==, reason->key);
+      }
+  }
+
+  /* the busiest hour of the week: the conversations opened on that weekday in that hour */
+  gtk_widget_activate_action (GTK_WIDGET (dashboard), "dashboard.back", NULL);
+  {
+    const guint *hours = sapa_metrics_get_hour_of_week (metrics);
+    guint busiest = 0;
+
+    for (guint i = 1; i < 168; i++)
+      if (hours[i] > hours[busiest])
+        busiest = i;
+    g_assert_cmpuint (hours[busiest], >, 0);
+    g_signal_emit_by_name (sapa_dashboard_window_get_chart (dashboard, SAPA_DASHBOARD_CHART_HOURS),
+                           "cell-activated", busiest / 24, busiest % 24);
+    WAIT_UNTIL (!sapa_dashboard_window_get_drilldown_busy (dashboard));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, MIN (hours[busiest], 200));
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(SapaRecord) conversation = g_list_model_get_item (model, i);
+        g_autoptr(GDateTime) opened = g_date_time_new_from_unix_utc (sapa_record_get_int (conversation, "opened_at"));
+
+        /* TZ=UTC */
+        g_assert_cmpint (g_date_time_get_day_of_week (opened), ==, busiest / 24 + 1);
+        g_assert_cmpint (g_date_time_get_hour (opened), ==, busiest % 24);
+      }
+  }
+
   gtk_window_destroy (GTK_WINDOW (dashboard));
   gtk_window_destroy (GTK_WINDOW (window));
 }
