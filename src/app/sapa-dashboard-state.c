@@ -257,7 +257,7 @@ sapa_dashboard_tile_compute (SapaDashboardKpi      kpi,
     case SAPA_DASHBOARD_KPI_NPS:
       /* Translators: KPI tile title: Net Promoter Score */
       tile->title = _("NPS");
-      tile->description = _("Net Promoter Score: % promoters (9–10) minus % detractors (0–6)");
+      tile->description = _("Net Promoter Score: the share of promoters (9–10) minus the share of detractors (0–6)");
       tile->value = format_nps (now_value);
       delta = round (delta);
       number = g_strdup_printf ("%.0f", fabs (delta));

@@ -634,7 +634,8 @@ computed_cb (GObject      *source,
 
   g_free (computation);
 
-  if (generation != self->generation)
+  /* closed meanwhile, or a newer question was asked */
+  if (self->store == NULL || generation != self->generation)
     return;
 
   if (metrics == NULL)
@@ -814,6 +815,8 @@ listed_cb (GObject      *source,
 
   g_free (request);
 
+  if (self->drill_rows == NULL)
+    return;
   if (conversations == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
