@@ -154,7 +154,8 @@ drill_free (Drill *drill)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Drill, drill_free)
 
-static void refresh_now (SapaDashboardWindow *self);
+static void refresh_now          (SapaDashboardWindow *self);
+static void sync_filter_controls (SapaDashboardWindow *self);
 
 /* -- helpers -------------------------------------------------------------- */
 
@@ -761,7 +762,15 @@ store_changed_cb (SapaDashboardWindow *self,
 {
   if (g_strcmp0 (entity, "agent") == 0 || g_strcmp0 (entity, "branch") == 0)
     {
+      gboolean was_restricted = self->restricted;
+
+      /* the desk's agent may have arrived with a sync, or changed role */
+      load_role (self);
+      if (was_restricted && !self->restricted)
+        g_clear_pointer (&self->agent_id, g_free);
+      apply_role (self);
       load_names (self);
+      sync_filter_controls (self);
       schedule_refresh (self);
       return;
     }
