@@ -384,6 +384,25 @@ test_drill_down (void)
       }
   }
 
+  /* the SLA tile: the conversations that missed their service level */
+  gtk_widget_activate_action (GTK_WIDGET (dashboard), "dashboard.back", NULL);
+  {
+    g_autoptr(GPtrArray) missed = sapa_metrics_list_conversations (demo_store, sapa_dashboard_window_get_filter (dashboard),
+                                                                   SAPA_METRICS_FIGURE_SLA_MISSED, 200, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (missed->len, >, 0);
+    g_signal_emit_by_name (sapa_dashboard_window_get_tile (dashboard, SAPA_DASHBOARD_KPI_SLA), "activated");
+    WAIT_UNTIL (!sapa_dashboard_window_get_drilldown_busy (dashboard));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, missed->len);
+    for (guint i = 0; i < missed->len; i++)
+      {
+        g_autoptr(SapaRecord) conversation = g_list_model_get_item (model, i);
+
+        g_assert_cmpstr (sapa_record_get_id (conversation), ==, sapa_record_get_id (g_ptr_array_index (missed, i)));
+      }
+  }
+
   /* a reason bar: the conversations opened for that reason */
   gtk_widget_activate_action (GTK_WIDGET (dashboard), "dashboard.back", NULL);
   {
