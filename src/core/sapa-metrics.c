@@ -415,10 +415,12 @@ struct _SapaMetrics {
   GHashTable        *index[N_GROUPS];    /* key -> Group (not for BY_DAY) */
   gint64            *day_starts;         /* n_days + 1 entries: the last is the end */
   guint              hour_of_week[WEEK_HOURS];
-  /* offset cache while folding */
-  gint64             offset_from;
-  gint64             offset_to;
-  gint32             offset;
+  /* While folding: rows come in key order, so the groups of the last row
+   * are likely those of the next. */
+  Group             *last[N_GROUPS];
+  gint64             last_bucket;
+  Group             *last_day;
+  guint              last_hour_of_week;
 };
 
 G_DEFINE_BOXED_TYPE (SapaMetrics, sapa_metrics, sapa_metrics_ref, sapa_metrics_unref)
@@ -494,8 +496,7 @@ metrics_new (const SapaMetricsFilter *filter)
       if (i != SAPA_METRICS_BY_DAY)
         self->index[i] = g_hash_table_new (g_str_hash, g_str_equal);
     }
-  self->offset_from = G_MAXINT64;
-  self->offset_to = G_MININT64;
+  self->last_bucket = G_MININT64;
 
   /* Every day of [from, to) in the filter's zone, from the local midnight of
    * the day that holds "from"; day_starts ends with the end of the last day. */
@@ -536,14 +537,18 @@ lookup_group (SapaMetrics      *self,
               SapaMetricsGroup  group,
               const char       *key)
 {
-  Group *g = g_hash_table_lookup (self->index[group], key);
+  Group *g = self->last[group];
 
+  if (g != NULL && strcmp (g->key, key) == 0)
+    return g;
+  g = g_hash_table_lookup (self->index[group], key);
   if (g == NULL)
     {
       g = group_new (key);
       g_ptr_array_add (self->groups[group], g);
       g_hash_table_insert (self->index[group], g->key, g);
     }
+  self->last[group] = g;
   return g;
 }
 
@@ -573,20 +578,11 @@ static guint
 hour_of_week_index (SapaMetrics *self,
                     gint64       bucket)
 {
-  gint64 local, days, secs;
+  int interval = g_time_zone_find_interval (self->filter->tz, G_TIME_TYPE_UNIVERSAL, bucket);
+  gint64 local = bucket + g_time_zone_get_offset (self->filter->tz, MAX (interval, 0));
+  gint64 days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+  gint64 secs = local - days * 86400;
 
-  if (bucket < self->offset_from || bucket >= self->offset_to)
-    {
-      int interval = g_time_zone_find_interval (self->filter->tz, G_TIME_TYPE_UNIVERSAL, bucket);
-
-      self->offset = g_time_zone_get_offset (self->filter->tz, MAX (interval, 0));
-      /* Offsets change rarely; keep this one for the hour only (cheap and safe). */
-      self->offset_from = bucket;
-      self->offset_to = bucket + HOUR;
-    }
-  local = bucket + self->offset;
-  days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-  secs = local - days * 86400;
   /* 1970-01-01 was a Thursday: Monday-first index 3. */
   return (guint) (((days % 7) + 7 + 3) % 7) * 24 + (guint) (secs / HOUR);
 }
@@ -621,18 +617,22 @@ fold (SapaMetrics             *self,
       gint64                   frt_step,
       gint64                   frt_n)
 {
-  Group *day;
-
+  if (bucket != self->last_bucket)
+    {
+      self->last_bucket = bucket;
+      self->last_day = day_group (self, bucket);
+      self->last_hour_of_week = hour_of_week_index (self, bucket);
+    }
   group_add (&self->total, delta, frt_step, frt_n);
-  if ((day = day_group (self, bucket)) != NULL)
-    group_add (day, delta, frt_step, frt_n);
+  if (self->last_day != NULL)
+    group_add (self->last_day, delta, frt_step, frt_n);
   group_add (lookup_group (self, SAPA_METRICS_BY_CHANNEL, channel), delta, frt_step, frt_n);
   group_add (lookup_group (self, SAPA_METRICS_BY_AGENT, agent), delta, frt_step, frt_n);
   group_add (lookup_group (self, SAPA_METRICS_BY_BRANCH, branch), delta, frt_step, frt_n);
   if (reason != NULL)
     group_add (lookup_group (self, SAPA_METRICS_BY_REASON, reason), delta, frt_step, frt_n);
   if (delta->conversations != 0)
-    self->hour_of_week[hour_of_week_index (self, bucket)] += delta->conversations;
+    self->hour_of_week[self->last_hour_of_week] += delta->conversations;
 }
 
 typedef struct {

@@ -329,10 +329,10 @@ static const char * const migrations[] = {
   "CREATE TRIGGER interaction_metrics_ai AFTER INSERT ON interaction"
   "  WHEN new.channel IN ('phone', 'walk_in', 'video') AND new.ended_at IS NOT NULL BEGIN"
   "  INSERT INTO metrics_handled_hour (bucket, branch_id, channel, agent_id, handled, handle_seconds)"
-  "  SELECT new.started_at - new.started_at % 3600,"
-  "    coalesce((SELECT branch_id FROM conversation WHERE id = new.conversation_id), ''),"
+  "  SELECT new.started_at - new.started_at % 3600, coalesce(c.branch_id, ''),"
   "    new.channel, coalesce(new.author_id, ''), 1, max(new.ended_at - new.started_at, 0)"
-  "  WHERE NOT EXISTS (SELECT 1 FROM conversation WHERE id = new.conversation_id AND deleted != 0)"
+  "  FROM (SELECT 1) LEFT JOIN conversation AS c ON c.id = new.conversation_id"
+  "  WHERE coalesce(c.deleted, 0) = 0"
   "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
   "END;"
   /* Conversations: the old row's contribution out, the new row's in. */
