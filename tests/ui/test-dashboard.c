@@ -581,6 +581,8 @@ test_exports (void)
   gsize length;
   GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (sapa_dashboard_window_get_agent_table (dashboard))));
   g_autoptr(SapaDashboardRow) top_agent = g_list_model_get_item (rows, 0);
+  g_autofree char *pdftotext = NULL;
+  gboolean ok;
 
   sapa_dashboard_window_export_csv_async (dashboard, csv_file, NULL, csv_done_cb, &done);
   WAIT_UNTIL (done != NULL);
@@ -593,12 +595,41 @@ test_exports (void)
 
   /* laid out before it is drawn */
   spin_for (300);
-  g_assert_true (sapa_dashboard_window_export_pdf (dashboard, pdf, &error));
+  ok = sapa_dashboard_window_export_pdf (dashboard, pdf, &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (pdf, &contents, &length, &error));
   g_assert_cmpuint (length, >, 1000);
   g_assert_true (g_str_has_prefix (contents, "%PDF"));
+
+  /* the title, the period and a tile's figure are in the report's text */
+  if ((pdftotext = g_find_program_in_path ("pdftotext")) != NULL)
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *period = sapa_dashboard_format_range (sapa_metrics_filter_get_from (sapa_dashboard_window_get_filter (dashboard)),
+                                                             sapa_metrics_filter_get_to (sapa_dashboard_window_get_filter (dashboard)),
+                                                             NULL);
+      const char *argv[] = { "pdftotext", pdf, "-", NULL };
+      int status;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                   &text, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (text, "Sapa Dashboard"));
+      g_assert_nonnull (strstr (text, period));
+      g_assert_nonnull (strstr (text, sapa_kpi_tile_get_value (sapa_dashboard_window_get_tile (dashboard, SAPA_DASHBOARD_KPI_CSAT))));
+    }
+  else
+    g_test_message ("pdftotext is not installed: the report's text is not checked");
+
+  /* a copy beside the screenshot, to look at */
+  {
+    const char *shots = g_getenv ("SAPA_SCREENSHOT_DIR");
+    g_autofree char *copy = g_build_filename (shots && *shots ? shots : ".", "dashboard-report.pdf", NULL);
+
+    g_assert_true (g_file_set_contents (copy, contents, length, &error));
+  }
 
   gtk_window_destroy (GTK_WINDOW (dashboard));
   sapa_test_dir_remove (dir);
