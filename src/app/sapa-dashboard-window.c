@@ -1268,8 +1268,9 @@ row_value (SapaDashboardRow *row,
     }
 }
 
-/* NAN (nothing to measure) counts as the lowest value, so it comes last in
- * the usual "best first" (descending) order. */
+/* NAN (nothing to measure) counts as above every figure: a first click on a
+ * column header sorts ascending, and the rows without a figure then come
+ * last. */
 static int
 compare_rows (gconstpointer a,
               gconstpointer b,
@@ -1288,9 +1289,9 @@ compare_rows (gconstpointer a,
   if (isnan (va) && isnan (vb))
     return 0;
   if (isnan (va))
-    return -1;
-  if (isnan (vb))
     return 1;
+  if (isnan (vb))
+    return -1;
   return va < vb ? -1 : va > vb ? 1 : 0;
 }
 

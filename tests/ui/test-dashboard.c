@@ -115,6 +115,12 @@ test_tile_texts (void)
     g_assert_cmpstr (c, ==, "1.5 h");
   }
 
+  {
+    g_autofree char *dash = sapa_dashboard_format_percent (NAN);
+
+    g_assert_cmpstr (dash, ==, "\xe2\x80\x94");
+  }
+
   sapa_dashboard_tile_compute (SAPA_DASHBOARD_KPI_FRT, &now, NULL, &tile);
   g_assert_cmpstr (tile.value, ==, "\xe2\x80\x94");
   g_assert_cmpint (tile.trend, ==, SAPA_DASHBOARD_TREND_NONE);
@@ -245,6 +251,34 @@ test_tiles_and_filters (void)
         g_assert_cmpuint (sapa_dashboard_row_get_conversations (row), <=, previous);
         previous = sapa_dashboard_row_get_conversations (row);
       }
+  }
+
+  /* sorted by CSAT, lowest first: rows without ratings ("—") come last */
+  {
+    GtkColumnView *view = GTK_COLUMN_VIEW (sapa_dashboard_window_get_agent_table (dashboard));
+    GListModel *rows = G_LIST_MODEL (gtk_column_view_get_model (view));
+    g_autoptr(GtkColumnViewColumn) csat = g_list_model_get_item (gtk_column_view_get_columns (view), 2);
+    double previous = -1;
+    gboolean seen_nan = FALSE, seen_value = FALSE;
+
+    g_assert_cmpstr (gtk_column_view_column_get_title (csat), ==, "CSAT");
+    gtk_column_view_sort_by_column (view, csat, GTK_SORT_ASCENDING);
+    for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+      {
+        g_autoptr(SapaDashboardRow) row = g_list_model_get_item (rows, i);
+        double value = sapa_dashboard_row_get_csat (row);
+
+        if (isnan (value))
+          seen_nan = TRUE;
+        else
+          {
+            g_assert_false (seen_nan);
+            g_assert_cmpfloat (value, >=, previous);
+            previous = value;
+            seen_value = TRUE;
+          }
+      }
+    g_assert_true (seen_value);
   }
 
   /* one channel: fewer conversations, figures still those of libsapa */
