@@ -142,6 +142,8 @@ typedef struct {
   char              *reason;    /* keep only this contact reason */
   int                weekday;   /* 1 Monday .. 7 Sunday; 0 = any */
   int                hour;      /* with weekday */
+  gboolean           unassigned; /* keep only conversations without an agent */
+  gboolean           no_branch;  /* keep only conversations without a branch */
 } Drill;
 
 static void
@@ -792,6 +794,11 @@ drill_keeps (Drill      *drill,
                  sapa_record_get_string (conversation, "reason") : "") != 0)
     return FALSE;
 
+  if (drill->unassigned && nonempty (sapa_record_get_string (conversation, "assignee_id")))
+    return FALSE;
+  if (drill->no_branch && nonempty (sapa_record_get_string (conversation, "branch_id")))
+    return FALSE;
+
   if (drill->weekday > 0)
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (sapa_record_get_int (conversation, "opened_at"));
@@ -860,25 +867,17 @@ listed_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->drill_stack, kept->len > 0 ? "list" : "empty");
 }
 
-/* Takes @filter. */
+/* Takes @drill, whose filter is narrowed as far as SapaMetricsFilter goes;
+ * the rest (reason, hour of the week, no agent, no branch) is narrowed here
+ * from a larger page of conversations. */
 static void
-drill_down (SapaDashboardWindow *self,
-            SapaMetricsFilter   *filter,
-            SapaMetricsFigure    figure,
-            const char          *reason,
-            int                  weekday,
-            int                  hour,
-            const char          *title)
+drill_down_full (SapaDashboardWindow *self,
+                 Drill               *drill,
+                 const char          *title)
 {
   DrillRequest *request;
-  Drill *drill = g_new0 (Drill, 1);
-  gboolean narrowed_here = reason != NULL || weekday > 0;
-
-  drill->filter = filter;
-  drill->figure = figure;
-  drill->reason = g_strdup (reason);
-  drill->weekday = weekday;
-  drill->hour = hour;
+  gboolean narrowed_here = drill->reason != NULL || drill->weekday > 0 ||
+                           drill->unassigned || drill->no_branch;
 
   g_cancellable_cancel (self->drill_cancellable);
   g_clear_object (&self->drill_cancellable);
@@ -895,9 +894,29 @@ drill_down (SapaDashboardWindow *self,
   request = g_new0 (DrillRequest, 1);
   request->self = g_object_ref (self);
   request->drill = drill;
-  sapa_metrics_list_conversations_async (self->store, drill->filter, figure,
+  sapa_metrics_list_conversations_async (self->store, drill->filter, drill->figure,
                                          narrowed_here ? DRILL_SCAN_LIMIT : DRILL_LIMIT,
                                          self->drill_cancellable, listed_cb, request);
+}
+
+/* Takes @filter. */
+static void
+drill_down (SapaDashboardWindow *self,
+            SapaMetricsFilter   *filter,
+            SapaMetricsFigure    figure,
+            const char          *reason,
+            int                  weekday,
+            int                  hour,
+            const char          *title)
+{
+  Drill *drill = g_new0 (Drill, 1);
+
+  drill->filter = filter;
+  drill->figure = figure;
+  drill->reason = g_strdup (reason);
+  drill->weekday = weekday;
+  drill->hour = hour;
+  drill_down_full (self, drill, title);
 }
 
 static SapaMetricsFilter *
@@ -1081,16 +1100,21 @@ agent_row_activated_cb (SapaDashboardWindow *self,
                         guint                position)
 {
   g_autoptr(SapaDashboardRow) row = table_row_at (self->agent_view, position);
-  SapaMetricsFilter *filter;
+  Drill *drill;
   g_autofree char *title = NULL;
 
   if (row == NULL || self->filter == NULL)
     return;
-  filter = sapa_metrics_filter_copy (self->filter);
-  /* "" is the conversations nobody was assigned: no agent filter can say that. */
-  sapa_metrics_filter_set_agent (filter, sapa_dashboard_row_get_key (row));
+  drill = g_new0 (Drill, 1);
+  drill->filter = sapa_metrics_filter_copy (self->filter);
+  drill->figure = SAPA_METRICS_FIGURE_CONVERSATIONS;
+  /* "" is the conversations nobody was assigned: no agent filter says that */
+  if (nonempty (sapa_dashboard_row_get_key (row)))
+    sapa_metrics_filter_set_agent (drill->filter, sapa_dashboard_row_get_key (row));
+  else
+    drill->unassigned = TRUE;
   title = g_strdup_printf (_("%s · %s"), _("Conversations Opened"), sapa_dashboard_row_get_name (row));
-  drill_down (self, filter, SAPA_METRICS_FIGURE_CONVERSATIONS, NULL, 0, 0, title);
+  drill_down_full (self, drill, title);
 }
 
 static void
@@ -1098,15 +1122,20 @@ branch_row_activated_cb (SapaDashboardWindow *self,
                          guint                position)
 {
   g_autoptr(SapaDashboardRow) row = table_row_at (self->branch_view, position);
-  SapaMetricsFilter *filter;
+  Drill *drill;
   g_autofree char *title = NULL;
 
   if (row == NULL || self->filter == NULL)
     return;
-  filter = sapa_metrics_filter_copy (self->filter);
-  sapa_metrics_filter_set_branch (filter, sapa_dashboard_row_get_key (row));
+  drill = g_new0 (Drill, 1);
+  drill->filter = sapa_metrics_filter_copy (self->filter);
+  drill->figure = SAPA_METRICS_FIGURE_CONVERSATIONS;
+  if (nonempty (sapa_dashboard_row_get_key (row)))
+    sapa_metrics_filter_set_branch (drill->filter, sapa_dashboard_row_get_key (row));
+  else
+    drill->no_branch = TRUE;
   title = g_strdup_printf (_("%s · %s"), _("Conversations Opened"), sapa_dashboard_row_get_name (row));
-  drill_down (self, filter, SAPA_METRICS_FIGURE_CONVERSATIONS, NULL, 0, 0, title);
+  drill_down_full (self, drill, title);
 }
 
 static SapaWindow *

@@ -167,7 +167,8 @@ test_period_ranges (void)
   /* the last day before the first is refused with a message to act on */
   g_assert_false (sapa_dashboard_period_range (SAPA_DASHBOARD_PERIOD_CUSTOM, now, &last, &first, &from, &to, &error));
   g_assert_error (error, SAPA_DASHBOARD_ERROR, SAPA_DASHBOARD_ERROR_BAD_RANGE);
-  g_assert_nonnull (strstr (error->message, "first day"));
+  g_assert_cmpstr (error->message, ==,
+                   g_dgettext (GETTEXT_PACKAGE, "The first day comes after the last day. Choose a first day on or before the last one."));
 }
 
 /* -- the window ------------------------------------------------------------ */
@@ -261,7 +262,7 @@ test_tiles_and_filters (void)
     double previous = -1;
     gboolean seen_nan = FALSE, seen_value = FALSE;
 
-    g_assert_cmpstr (gtk_column_view_column_get_title (csat), ==, "CSAT");
+    g_assert_cmpstr (gtk_column_view_column_get_title (csat), ==, g_dgettext (GETTEXT_PACKAGE, "CSAT"));
     gtk_column_view_sort_by_column (view, csat, GTK_SORT_ASCENDING);
     for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
       {
@@ -484,6 +485,75 @@ test_drill_down (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static char *
+save_conversation (TestDesk   *desk,
+                   const char *customer_id,
+                   const char *assignee_id,
+                   gint64      opened_at)
+{
+  g_autoptr(SapaRecord) conversation = sapa_record_new ("conversation");
+  g_autoptr(GError) error = NULL;
+
+  sapa_record_set_string (conversation, "customer_id", customer_id);
+  sapa_record_set_string (conversation, "channel", "walk_in");
+  sapa_record_set_string (conversation, "status", "open");
+  sapa_record_set_string (conversation, "subject", "Passbook update");
+  sapa_record_set_string (conversation, "assignee_id", assignee_id);
+  sapa_record_set_int (conversation, "opened_at", opened_at);
+  g_assert_true (sapa_store_save (desk->store, conversation, &error));
+  g_assert_no_error (error);
+  return g_strdup (sapa_record_get_id (conversation));
+}
+
+/* The "Unassigned" row lists the conversations without an agent, which no
+ * agent filter can select. */
+static void
+test_drill_down_unassigned (void)
+{
+  TestDesk desk = { 0 };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *customer_id = NULL;
+  g_autofree char *nobody = NULL;
+  g_autofree char *assigned = NULL;
+  SapaDashboardWindow *dashboard;
+  GListModel *rows;
+  GListModel *model;
+  guint position = G_MAXUINT;
+
+  test_desk_open (&desk, "Rina Kusuma");
+  customer_id = test_desk_add_customer (&desk, "Wayan Sudarsana", "+6281311112222", NULL, NULL, NULL);
+  nobody = save_conversation (&desk, customer_id, NULL, now - 3600);
+  assigned = save_conversation (&desk, customer_id, desk.agent_id, now - 1800);
+
+  dashboard = open_dashboard (desk.store);
+  rows = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (sapa_dashboard_window_get_agent_table (dashboard))));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SapaDashboardRow) row = g_list_model_get_item (rows, i);
+
+      if (g_str_equal (sapa_dashboard_row_get_key (row), ""))
+        {
+          position = i;
+          g_assert_cmpstr (sapa_dashboard_row_get_name (row), ==, g_dgettext (GETTEXT_PACKAGE, "Unassigned"));
+        }
+    }
+  g_assert_cmpuint (position, <, 2);
+
+  g_signal_emit_by_name (sapa_dashboard_window_get_agent_table (dashboard), "activate", position);
+  WAIT_UNTIL (!sapa_dashboard_window_get_drilldown_busy (dashboard));
+  model = sapa_dashboard_window_get_drilldown_model (dashboard);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  {
+    g_autoptr(SapaRecord) conversation = g_list_model_get_item (model, 0);
+
+    g_assert_cmpstr (sapa_record_get_id (conversation), ==, nobody);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (dashboard));
+  test_desk_close (&desk);
+}
+
 static void
 test_agent_role (void)
 {
@@ -650,7 +720,7 @@ test_exports (void)
       g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                                    &text, NULL, &status, &error));
       g_assert_no_error (error);
-      g_assert_nonnull (strstr (text, "Sapa Dashboard"));
+      g_assert_nonnull (strstr (text, g_dgettext (GETTEXT_PACKAGE, "Sapa Dashboard")));
       g_assert_nonnull (strstr (text, period));
       g_assert_nonnull (strstr (text, sapa_kpi_tile_get_value (sapa_dashboard_window_get_tile (dashboard, SAPA_DASHBOARD_KPI_CSAT))));
     }
@@ -775,6 +845,7 @@ main (int   argc,
   g_test_add_func ("/dashboard/period-ranges", test_period_ranges);
   g_test_add_func ("/dashboard/tiles-and-filters", test_tiles_and_filters);
   g_test_add_func ("/dashboard/drill-down", test_drill_down);
+  g_test_add_func ("/dashboard/drill-down-unassigned", test_drill_down_unassigned);
   g_test_add_func ("/dashboard/agent-role", test_agent_role);
   g_test_add_func ("/dashboard/empty-state", test_empty_state);
   g_test_add_func ("/dashboard/wallboard", test_wallboard);
