@@ -127,10 +127,27 @@ sapa_report_write_pdf (GtkWidget         *content,
       return FALSE;
     }
 
+  /* what the last frame drew of the widget */
   paintable = gtk_widget_paintable_new (content);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
+
+  /* a redraw is pending (the widget changed since): draw it now, through
+   * its parent, moved back to the widget's own coordinates */
+  if (node == NULL && gtk_widget_get_parent (content) != NULL)
+    {
+      GtkWidget *parent = gtk_widget_get_parent (content);
+      graphene_point_t origin;
+
+      if (gtk_widget_compute_point (content, parent, &GRAPHENE_POINT_INIT (0, 0), &origin))
+        {
+          snapshot = gtk_snapshot_new ();
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-origin.x, -origin.y));
+          gtk_widget_snapshot_child (parent, content, snapshot);
+          node = gtk_snapshot_free_to_node (snapshot);
+        }
+    }
   if (node == NULL)
     {
       g_set_error (error, SAPA_REPORT_ERROR, SAPA_REPORT_ERROR_NO_SIZE,

@@ -259,9 +259,11 @@ write_figures (Csv              *csv,
                SapaMetricsNames *names)
 {
   const Figure figures[] = {
+    /* xgettext:no-c-format */
     { _("CSAT (% satisfied)"), UNIT_PERCENT, 1 },
     { _("NPS (−100 to 100)"), UNIT_SCORE, 1 },
     { _("CES (mean, 1–7)"), UNIT_SCORE, 2 },
+    /* xgettext:no-c-format */
     { _("CES (% easy)"), UNIT_PERCENT, 1 },
     { _("First contact resolution (%)"), UNIT_PERCENT, 1 },
     { _("Average handle time (seconds)"), UNIT_SECONDS, 0 },
@@ -324,6 +326,7 @@ write_table (Csv              *csv,
 
   csv_field (csv, key_title);
   csv_field (csv, _("Conversations"));
+  /* xgettext:no-c-format */
   csv_field (csv, _("CSAT (% satisfied)"));
   csv_field (csv, _("NPS (−100 to 100)"));
   csv_field (csv, _("First contact resolution (%)"));

@@ -45,6 +45,9 @@ new_token (void)
   g_autofree char *b64 = NULL;
   GString *out;
 
+  /* Safe to call again and from any thread. */
+  if (sodium_init () < 0)
+    g_error ("libsodium could not be initialised");
   randombytes_buf (bytes, sizeof bytes);
   b64 = g_base64_encode (bytes, sizeof bytes);
   sodium_memzero (bytes, sizeof bytes);

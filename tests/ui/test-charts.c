@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <sapa/sapa-number.h>
@@ -404,6 +405,15 @@ test_kpi_tile (void)
     g_assert_cmpuint (found, >, 5);
   }
 
+  gtk_test_accessible_assert_role (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_ROLE_BUTTON);
+  {
+    const char *tile_label = "CSAT: 88% (+2.5 pts)";
+
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, tile_label);
+  }
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                       "Satisfied customers");
+
   /* Enter/Space through the activate signal, and a click */
   g_assert_true (gtk_widget_activate (tile));
   g_assert_cmpuint (activated, ==, 1);
@@ -491,18 +501,57 @@ test_line_chart (void)
   /* the tooltip over a point: exact value, formatted */
   g_assert_true (sapa_line_chart_get_point_position (SAPA_LINE_CHART (chart), 0, 3, &x, &y));
   tip = sapa_chart_tooltip_at (chart, x, y);
-  want = g_strdup_printf ("CSAT, 4 Nov: %s", expected_percent ("87", "5"));
+  {
+    g_autofree char *v = expected_percent ("87", "5");
+
+    want = g_strdup_printf (_("%s, %s: %s"), "CSAT", "4 Nov", v);
+  }
   g_assert_cmpstr (tip, ==, want);
   g_clear_pointer (&tip, g_free);
   g_clear_pointer (&want, g_free);
   /* nearer the NPS line: the NPS value */
   g_assert_true (sapa_line_chart_get_point_position (SAPA_LINE_CHART (chart), 1, 3, &x, &y));
   tip = sapa_chart_tooltip_at (chart, x, y + 2);
-  want = g_strdup_printf ("NPS, 4 Nov: %s", expected_percent ("26", "0"));
+  {
+    g_autofree char *v = expected_percent ("26", "0");
+
+    want = g_strdup_printf (_("%s, %s: %s"), "NPS", "4 Nov", v);
+  }
   g_assert_cmpstr (tip, ==, want);
   g_clear_pointer (&tip, g_free);
   /* outside the plot: none */
   g_assert_null (sapa_chart_tooltip_at (chart, 1, 1));
+
+  /* GTK asks through query-tooltip: shown over a point, not elsewhere */
+  {
+    GtkTooltip *tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+    gboolean shown = FALSE;
+
+    g_signal_emit_by_name (chart, "query-tooltip", (int) x, (int) y + 2, FALSE, tooltip, &shown);
+    g_assert_true (shown);
+    shown = TRUE;
+    g_signal_emit_by_name (chart, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+    g_assert_false (shown);
+    g_object_unref (tooltip);
+  }
+
+  /* what a screen reader hears */
+  {
+    g_autofree char *from_csat = expected_percent ("80", "0");
+    g_autofree char *to_csat = expected_percent ("89", "0");
+    g_autofree char *from_nps = expected_percent ("20", "0");
+    g_autofree char *to_nps = expected_percent ("38", "0");
+    g_autofree char *csat_part = g_strdup_printf (_("from %s to %s"), from_csat, to_csat);
+    g_autofree char *nps_part = g_strdup_printf (_("from %s to %s"), from_nps, to_nps);
+    g_autofree char *label = g_strdup_printf ("CSAT and NPS, CSAT %s; NPS %s", csat_part, nps_part);
+    g_autofree char *description =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u point, from %s to %s", "%u points, from %s to %s", 10),
+                       10, "1 Nov", "10 Nov");
+
+    gtk_test_accessible_assert_role (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_ROLE_IMG);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, label);
+    gtk_test_accessible_assert_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+  }
 
   /* hover draws a highlight */
   hover_at (chart, x, y);
@@ -641,7 +690,7 @@ check_bar_chart (GtkOrientation  orientation,
   /* tooltips: the exact value with the thousands separator, and a decimal */
   tip = sapa_chart_tooltip_at (chart, x, y);
   big = sapa_format_decimal (1234, 0);
-  want = g_strdup_printf ("WhatsApp, Met: %s", big);
+  want = g_strdup_printf (_("%s, %s: %s"), "WhatsApp", "Met", big);
   g_assert_cmpstr (tip, ==, want);
   if (sapa_number_thousands_separator ()[0] != '\0')
     g_assert_cmpstr (big, !=, "1234");
@@ -650,7 +699,11 @@ check_bar_chart (GtkOrientation  orientation,
   sapa_bar_chart_set_format (SAPA_BAR_CHART (chart), percent_format, (gpointer) "percent", NULL);
   g_assert_true (sapa_bar_chart_get_bar_position (SAPA_BAR_CHART (chart), 1, 1, &x, &y));
   tip = sapa_chart_tooltip_at (chart, x, y);
-  want = g_strdup_printf ("Phone, Missed: %s", expected_percent ("12", "5"));
+  {
+    g_autofree char *v = expected_percent ("12", "5");
+
+    want = g_strdup_printf (_("%s, %s: %s"), "Phone", "Missed", v);
+  }
   g_assert_cmpstr (tip, ==, want);
 
   /* keyboard: Enter on the first bar, then along the bars and across the segments */
@@ -759,7 +812,7 @@ test_heatmap (void)
 
   {
     g_autofree char *big = sapa_format_decimal (1234, 0);
-    g_autofree char *want = g_strdup_printf ("Tue 10: %s", big);
+    g_autofree char *want = g_strdup_printf (_("%s %s: %s"), "Tue", "10", big);
 
     tip = sapa_chart_tooltip_at (chart, x, y);
     g_assert_cmpstr (tip, ==, want);
@@ -900,6 +953,36 @@ run_pdftotext (const char *path)
 }
 
 static void
+check_report_text (const char *text)
+{
+  g_assert_nonnull (strstr (text, "Sapa dashboard"));
+  g_assert_nonnull (strstr (text, "Period: 1 Nov 2026"));
+  g_assert_nonnull (strstr (text, "Branch: Menteng"));
+  /* the chart's day labels */
+  g_assert_nonnull (strstr (text, "4 Nov"));
+  /* more than one page, numbered */
+  {
+    guint n_pages = 0;
+
+    for (guint n = 2; n < 10 && n_pages == 0; n++)
+      {
+        g_autofree char *last = g_strdup_printf (_("Page %u of %u"), n, n);
+        g_autofree char *beyond = g_strdup_printf (_("Page %u of %u"), n + 1, n + 1);
+
+        if (strstr (text, last) != NULL && strstr (text, beyond) == NULL)
+          n_pages = n;
+      }
+    g_assert_cmpuint (n_pages, >=, 2);
+    for (guint i = 1; i <= n_pages; i++)
+      {
+        g_autofree char *foot = g_strdup_printf (_("Page %u of %u"), i, n_pages);
+
+        g_assert_nonnull (strstr (text, foot));
+      }
+  }
+}
+
+static void
 test_report_pdf (void)
 {
   const double csat[] = { 82, 84, 83, 86, 87.5, 88 };
@@ -938,7 +1021,8 @@ test_report_pdf (void)
   label = g_object_ref_sink (gtk_label_new ("Not shown"));
   g_assert_false (sapa_report_write_pdf (label, "Title", NULL, path, &error));
   g_assert_error (error, SAPA_REPORT_ERROR, SAPA_REPORT_ERROR_NO_SIZE);
-  g_assert_nonnull (strstr (error->message, "dashboard"));
+  g_assert_cmpstr (error->message, ==,
+                   _("The report can only be made from a dashboard on screen. Show the dashboard and try again."));
   g_clear_error (&error);
   g_object_unref (label);
 
@@ -952,16 +1036,29 @@ test_report_pdf (void)
 
   text = run_pdftotext (path);
   g_test_message ("pdftotext: %s", text);
-  g_assert_nonnull (strstr (text, "Sapa dashboard"));
-  g_assert_nonnull (strstr (text, "Period: 1 Nov 2026"));
-  g_assert_nonnull (strstr (text, "Branch: Menteng"));
-  /* the figure on the tile and the chart's day labels */
+  check_report_text (text);
+  /* the figure on the tile */
   g_assert_nonnull (strstr (text, "88.0%"));
-  g_assert_nonnull (strstr (text, "4 Nov"));
-  /* more than one page, numbered */
-  g_assert_nonnull (strstr (text, "Page 1 of "));
-  g_assert_nonnull (strstr (text, "Page 2 of "));
+  g_clear_pointer (&text, g_free);
 
+  /* with a redraw pending (a chart changed colour, the pointer left a
+   * tile), before the next frame: the same report */
+  gtk_widget_queue_draw (line);
+  {
+    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (box);
+    GtkSnapshot *snapshot = gtk_snapshot_new ();
+    g_autoptr(GskRenderNode) node = NULL;
+
+    gdk_paintable_snapshot (paintable, snapshot, 100, 100);
+    node = gtk_snapshot_free_to_node (snapshot);
+    g_assert_null (node);   /* nothing from the last frame to reuse */
+  }
+  g_unlink (path);
+  g_assert_true (sapa_report_write_pdf (box, "Sapa dashboard", lines, path, &error));
+  g_assert_no_error (error);
+  text = run_pdftotext (path);
+  check_report_text (text);
+  g_assert_nonnull (strstr (text, "88.0%"));
   /* an unwritable place: an error, not a crash */
   g_assert_false (sapa_report_write_pdf (box, "Sapa dashboard", lines, bad_path, &error));
   g_assert_error (error, SAPA_REPORT_ERROR, SAPA_REPORT_ERROR_WRITE);
@@ -974,6 +1071,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* an accessibility context the test can read back (the other UI tests
+   * run with none) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   /* after gtk_test_init, which sets en_US.UTF-8: numbers follow LANGUAGE */
   sapa_i18n_init ();
