@@ -723,6 +723,8 @@ test_exports (void)
       g_assert_nonnull (strstr (text, g_dgettext (GETTEXT_PACKAGE, "Sapa Dashboard")));
       g_assert_nonnull (strstr (text, period));
       g_assert_nonnull (strstr (text, sapa_kpi_tile_get_value (sapa_dashboard_window_get_tile (dashboard, SAPA_DASHBOARD_KPI_CSAT))));
+      /* the agent table at the foot of the dashboard, on a later page */
+      g_assert_nonnull (strstr (text, sapa_dashboard_row_get_name (top_agent)));
     }
   else
     g_test_message ("pdftotext is not installed: the report's text is not checked");
