@@ -1009,19 +1009,19 @@ daily_sql (SourceKind  kind,
                           s->columns + strlen ("bucket"), sapa_metrics_daily_tables[kind], grp);
 }
 
-/* The grouping sets of the daily tables (migration 5), smallest first: the
- * dimensions each keeps besides the day. */
+/* The grouping sets of the daily tables (migration 5): the dimensions each
+ * keeps besides the day, and whether metrics_frt_day holds it (the FRT
+ * histogram is kept by day only per branch x channel). */
 enum { DIM_BRANCH = 1, DIM_CHANNEL = 2, DIM_AGENT = 4, DIM_REASON = 8 };
 
 static const struct {
   const char *grp;
   guint       dims;
+  gboolean    frt;
 } groupings[] = {
-  { "bc",  DIM_BRANCH | DIM_CHANNEL },
-  { "ba",  DIM_BRANCH | DIM_AGENT },
-  { "br",  DIM_BRANCH | DIM_REASON },
-  { "bca", DIM_BRANCH | DIM_CHANNEL | DIM_AGENT },
-  { "bcr", DIM_BRANCH | DIM_CHANNEL | DIM_REASON },
+  { "bc", DIM_BRANCH | DIM_CHANNEL, TRUE },
+  { "ba", DIM_BRANCH | DIM_AGENT,   FALSE },
+  { "br", DIM_BRANCH | DIM_REASON,  FALSE },
 };
 
 /* Whole local days [from, to) from the daily tables. Each part of the
@@ -1029,7 +1029,8 @@ static const struct {
  * dimensions and the part's own: the total, the days, the channels and the
  * branches from one that keeps branch and channel, the agents from one that
  * keeps branch and agent, the reasons from one that keeps branch and reason.
- * What no grouping answers (the reasons of one agent) and the hours of the
+ * What no grouping answers (a channel with an agent or a reason, the
+ * reasons of one agent, FRT by agent or by reason) and the hours of the
  * week of one agent come from the hourly tables (the days start on whole
  * hours: the offset is whole hours); the hours of the week without an agent
  * filter from metrics_volume_hour. */
@@ -1069,6 +1070,8 @@ fold_daily_span (SapaMetrics  *self,
           for (guint g = 0; g < G_N_ELEMENTS (groupings) && !found; g++)
             {
               if ((groupings[g].dims & DIM_REASON) && !s->by_reason)
+                continue;
+              if (k == SOURCE_FRT && !groupings[g].frt)
                 continue;
               if ((groupings[g].dims & need) == need)
                 {

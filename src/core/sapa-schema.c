@@ -518,11 +518,14 @@ static const char * const migrations[] = {
  * day = local midnight as Unix seconds = bucket - (bucket + offset) % 86400.
  * Each table holds grouping sets, not one cross product; grp names the
  * dimensions kept (the others are '*'):
- *   'bc':  day x branch x channel
- *   'ba':  day x branch x agent
- *   'bca': day x branch x channel x agent
- *   'br':  day x branch x reason            (conversation tables only)
- *   'bcr': day x branch x channel x reason  (conversation tables only)
+ *   'bc':  day x branch x channel  (every table)
+ *   'ba':  day x branch x agent    (not metrics_frt_day)
+ *   'br':  day x branch x reason   (conversation and resolved tables only)
+ * Only groupings where a day x key holds many records are kept: FRT is a
+ * histogram (one row per response-time step), so its daily table keeps the
+ * channel grouping alone, and filters or parts the groupings do not answer
+ * (channel with agent, channel with reason, FRT by agent or reason) are read
+ * from the hourly tables.
  * metrics_volume_hour holds conversations opened per UTC hour x branch x
  * channel (the hours of the week without an agent filter).
  * The triggers do nothing while metrics_utc_offset is absent: the rebuild
@@ -561,24 +564,24 @@ static const char migration5_tables[] =
 
 const char sapa_schema_metrics_daily_fill[] =
   "INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
-  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN h.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN h.agent_id ELSE '*' END, '*', sum(h.csat_n), sum(h.csat_satisfied), sum(h.nps_n), sum(h.nps_promoters), sum(h.nps_passives), sum(h.nps_detractors), sum(h.ces_n), sum(h.ces_easy), sum(h.ces_sum)"
-  "  FROM metrics_survey_hour AS h, (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 = 'bc' THEN h.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN h.agent_id ELSE '*' END, '*', sum(h.csat_n), sum(h.csat_satisfied), sum(h.nps_n), sum(h.nps_promoters), sum(h.nps_passives), sum(h.nps_detractors), sum(h.ces_n), sum(h.ces_easy), sum(h.ces_sum)"
+  "  FROM metrics_survey_hour AS h, (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
   "  GROUP BY 1, 2, 3, 4, 5, 6;"
   "INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
-  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN h.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN h.reason ELSE '*' END, sum(h.conversations), sum(h.answered), sum(h.sla_n), sum(h.sla_met)"
-  "  FROM metrics_conversation_hour AS h, (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 = 'bc' THEN h.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN h.reason ELSE '*' END, sum(h.conversations), sum(h.answered), sum(h.sla_n), sum(h.sla_met)"
+  "  FROM metrics_conversation_hour AS h, (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
   "  GROUP BY 1, 2, 3, 4, 5, 6;"
   "INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
-  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN h.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN h.reason ELSE '*' END, h.frt_step, sum(h.n)"
-  "  FROM metrics_frt_hour AS h, (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 = 'bc' THEN h.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN h.reason ELSE '*' END, h.frt_step, sum(h.n)"
+  "  FROM metrics_frt_hour AS h, (VALUES ('bc')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
   "  GROUP BY 1, 2, 3, 4, 5, 6, 7;"
   "INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
-  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN h.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN h.reason ELSE '*' END, sum(h.resolved), sum(h.fcr)"
-  "  FROM metrics_resolved_hour AS h, (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 = 'bc' THEN h.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN h.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN h.reason ELSE '*' END, sum(h.resolved), sum(h.fcr)"
+  "  FROM metrics_resolved_hour AS h, (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
   "  GROUP BY 1, 2, 3, 4, 5, 6;"
   "INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
-  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN h.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN h.agent_id ELSE '*' END, '*', sum(h.handled), sum(h.handle_seconds)"
-  "  FROM metrics_handled_hour AS h, (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
+  "  SELECT g.column1, h.bucket - (h.bucket + o.off) % 86400, h.branch_id, CASE WHEN g.column1 = 'bc' THEN h.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN h.agent_id ELSE '*' END, '*', sum(h.handled), sum(h.handle_seconds)"
+  "  FROM metrics_handled_hour AS h, (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o"
   "  GROUP BY 1, 2, 3, 4, 5, 6;"
   "INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
   "  SELECT bucket, branch_id, channel, sum(conversations) FROM metrics_conversation_hour GROUP BY 1, 2, 3;";
@@ -586,20 +589,20 @@ const char sapa_schema_metrics_daily_fill[] =
 static const char migration5_triggers[] =
   "CREATE TRIGGER metrics_survey_hour_day_ai AFTER INSERT ON metrics_survey_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, '*', new.csat_n, new.csat_satisfied, new.nps_n, new.nps_promoters, new.nps_passives, new.nps_detractors, new.ces_n, new.ces_easy, new.ces_sum"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, '*', new.csat_n, new.csat_satisfied, new.nps_n, new.nps_promoters, new.nps_passives, new.nps_detractors, new.ces_n, new.ces_easy, new.ces_sum"
+  "  FROM (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET csat_n = csat_n + excluded.csat_n, csat_satisfied = csat_satisfied + excluded.csat_satisfied, nps_n = nps_n + excluded.nps_n, nps_promoters = nps_promoters + excluded.nps_promoters, nps_passives = nps_passives + excluded.nps_passives, nps_detractors = nps_detractors + excluded.nps_detractors, ces_n = ces_n + excluded.ces_n, ces_easy = ces_easy + excluded.ces_easy, ces_sum = ces_sum + excluded.ces_sum;"
   "END;"
   "CREATE TRIGGER metrics_survey_hour_day_au AFTER UPDATE ON metrics_survey_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_survey_day (grp, day, branch_id, channel, agent_id, reason, csat_n, csat_satisfied, nps_n, nps_promoters, nps_passives, nps_detractors, ces_n, ces_easy, ces_sum)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, '*', new.csat_n - old.csat_n, new.csat_satisfied - old.csat_satisfied, new.nps_n - old.nps_n, new.nps_promoters - old.nps_promoters, new.nps_passives - old.nps_passives, new.nps_detractors - old.nps_detractors, new.ces_n - old.ces_n, new.ces_easy - old.ces_easy, new.ces_sum - old.ces_sum"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, '*', new.csat_n - old.csat_n, new.csat_satisfied - old.csat_satisfied, new.nps_n - old.nps_n, new.nps_promoters - old.nps_promoters, new.nps_passives - old.nps_passives, new.nps_detractors - old.nps_detractors, new.ces_n - old.ces_n, new.ces_easy - old.ces_easy, new.ces_sum - old.ces_sum"
+  "  FROM (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET csat_n = csat_n + excluded.csat_n, csat_satisfied = csat_satisfied + excluded.csat_satisfied, nps_n = nps_n + excluded.nps_n, nps_promoters = nps_promoters + excluded.nps_promoters, nps_passives = nps_passives + excluded.nps_passives, nps_detractors = nps_detractors + excluded.nps_detractors, ces_n = ces_n + excluded.ces_n, ces_easy = ces_easy + excluded.ces_easy, ces_sum = ces_sum + excluded.ces_sum;"
   "END;"
   "CREATE TRIGGER metrics_conversation_hour_day_ai AFTER INSERT ON metrics_conversation_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.conversations, new.answered, new.sla_n, new.sla_met"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.conversations, new.answered, new.sla_n, new.sla_met"
+  "  FROM (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations, answered = answered + excluded.answered, sla_n = sla_n + excluded.sla_n, sla_met = sla_met + excluded.sla_met;"
   "  INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
   "  SELECT new.bucket, new.branch_id, new.channel, new.conversations WHERE new.conversations != 0"
@@ -607,8 +610,8 @@ static const char migration5_triggers[] =
   "END;"
   "CREATE TRIGGER metrics_conversation_hour_day_au AFTER UPDATE ON metrics_conversation_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_conversation_day (grp, day, branch_id, channel, agent_id, reason, conversations, answered, sla_n, sla_met)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.conversations - old.conversations, new.answered - old.answered, new.sla_n - old.sla_n, new.sla_met - old.sla_met"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.conversations - old.conversations, new.answered - old.answered, new.sla_n - old.sla_n, new.sla_met - old.sla_met"
+  "  FROM (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET conversations = conversations + excluded.conversations, answered = answered + excluded.answered, sla_n = sla_n + excluded.sla_n, sla_met = sla_met + excluded.sla_met;"
   "  INSERT INTO metrics_volume_hour (bucket, branch_id, channel, conversations)"
   "  SELECT new.bucket, new.branch_id, new.channel, new.conversations - old.conversations WHERE new.conversations != old.conversations"
@@ -616,38 +619,38 @@ static const char migration5_triggers[] =
   "END;"
   "CREATE TRIGGER metrics_frt_hour_day_ai AFTER INSERT ON metrics_frt_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.frt_step, new.n"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.frt_step, new.n"
+  "  FROM (VALUES ('bc')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET n = n + excluded.n;"
   "END;"
   "CREATE TRIGGER metrics_frt_hour_day_au AFTER UPDATE ON metrics_frt_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_frt_day (grp, day, branch_id, channel, agent_id, reason, frt_step, n)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.frt_step, new.n - old.n"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.frt_step, new.n - old.n"
+  "  FROM (VALUES ('bc')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET n = n + excluded.n;"
   "END;"
   "CREATE TRIGGER metrics_resolved_hour_day_ai AFTER INSERT ON metrics_resolved_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.resolved, new.fcr"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.resolved, new.fcr"
+  "  FROM (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET resolved = resolved + excluded.resolved, fcr = fcr + excluded.fcr;"
   "END;"
   "CREATE TRIGGER metrics_resolved_hour_day_au AFTER UPDATE ON metrics_resolved_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_resolved_day (grp, day, branch_id, channel, agent_id, reason, resolved, fcr)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 IN ('br', 'bcr') THEN new.reason ELSE '*' END, new.resolved - old.resolved, new.fcr - old.fcr"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca'), ('br'), ('bcr')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, CASE WHEN g.column1 = 'br' THEN new.reason ELSE '*' END, new.resolved - old.resolved, new.fcr - old.fcr"
+  "  FROM (VALUES ('bc'), ('ba'), ('br')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET resolved = resolved + excluded.resolved, fcr = fcr + excluded.fcr;"
   "END;"
   "CREATE TRIGGER metrics_handled_hour_day_ai AFTER INSERT ON metrics_handled_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, '*', new.handled, new.handle_seconds"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, '*', new.handled, new.handle_seconds"
+  "  FROM (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
   "END;"
   "CREATE TRIGGER metrics_handled_hour_day_au AFTER UPDATE ON metrics_handled_hour WHEN EXISTS (SELECT 1 FROM desk_meta WHERE key = 'metrics_utc_offset') BEGIN"
   "  INSERT INTO metrics_handled_day (grp, day, branch_id, channel, agent_id, reason, handled, handle_seconds)"
-  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 IN ('bc', 'bca', 'bcr') THEN new.channel ELSE '*' END, CASE WHEN g.column1 IN ('ba', 'bca') THEN new.agent_id ELSE '*' END, '*', new.handled - old.handled, new.handle_seconds - old.handle_seconds"
-  "  FROM (VALUES ('bc'), ('ba'), ('bca')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
+  "  SELECT g.column1, new.bucket - (new.bucket + o.off) % 86400, new.branch_id, CASE WHEN g.column1 = 'bc' THEN new.channel ELSE '*' END, CASE WHEN g.column1 = 'ba' THEN new.agent_id ELSE '*' END, '*', new.handled - old.handled, new.handle_seconds - old.handle_seconds"
+  "  FROM (VALUES ('bc'), ('ba')) AS g, (SELECT CAST(value AS INTEGER) AS off FROM desk_meta WHERE key = 'metrics_utc_offset') AS o WHERE 1"
   "  ON CONFLICT DO UPDATE SET handled = handled + excluded.handled, handle_seconds = handle_seconds + excluded.handle_seconds;"
   "END;";
 

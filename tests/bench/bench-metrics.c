@@ -233,7 +233,7 @@ main (int   argc,
                             "SELECT 'resolved', grp, count(*) FROM metrics_resolved_day GROUP BY 2 UNION ALL "
                             "SELECT 'handled', grp, count(*) FROM metrics_handled_day GROUP BY 2 UNION ALL "
                             "SELECT 'volume by hour', '-', count(*) FROM metrics_volume_hour;", -1, &stmt, NULL);
-    printf ("Daily rollup rows by grouping (bc = day x branch x channel, ba = day x branch x agent, bca, br, bcr):");
+    printf ("Daily rollup rows by grouping (bc = day x branch x channel, ba = day x branch x agent, br = day x branch x reason):");
     while (sqlite3_step (stmt) == SQLITE_ROW)
       printf (" %s/%s %lld;", (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 1),
               sqlite3_column_int64 (stmt, 2));
