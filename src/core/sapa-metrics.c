@@ -1026,9 +1026,12 @@ static const struct {
 
 /* Whole local days [from, to) from the daily tables. Each part of the
  * result is read from the smallest grouping that keeps the filter's
- * dimensions and the part's own: the total, the days, the channels and the
- * branches from one that keeps branch and channel, the agents from one that
- * keeps branch and agent, the reasons from one that keeps branch and reason.
+ * dimensions and the part's own: the total, the days and the branches from
+ * one that keeps the branch (day x branch x channel, or day x branch x agent
+ * under an agent filter), the channels from one that keeps branch and
+ * channel, the agents from one that keeps branch and agent, the reasons from
+ * one that keeps branch and reason; parts read from the same grouping are
+ * read in one query.
  * What no grouping answers (a channel with an agent or a reason, the
  * reasons of one agent, FRT by agent or by reason) and the hours of the
  * week of one agent come from the hourly tables (the days start on whole
@@ -1049,7 +1052,8 @@ fold_daily_span (SapaMetrics  *self,
     Feed  feed;
     guint dims;
   } parts[] = {
-    { FEED_TOTAL | FEED_DAY | FEED_CHANNEL | FEED_BRANCH, DIM_BRANCH | DIM_CHANNEL },
+    { FEED_TOTAL | FEED_DAY | FEED_BRANCH, DIM_BRANCH },
+    { FEED_CHANNEL, DIM_BRANCH | DIM_CHANNEL },
     { FEED_AGENT, DIM_BRANCH | DIM_AGENT },
     { FEED_REASON, DIM_BRANCH | DIM_REASON },
   };
