@@ -31,6 +31,7 @@ struct _SapaStore
   int           schema_version;
   GMainContext *owner_context;
   GHashTable   *statements;   /* SQL -> prepared statement of the writer; under write_lock */
+  GHashTable   *inserts;      /* SapaEntity -> its INSERT statement of the writer; under write_lock */
   /* An empty desk's first sync is loading in bulk (under write_lock): the
    * index and trigger SQL taken out for it, NULL otherwise. */
   GPtrArray    *bulk_saved;
@@ -326,6 +327,7 @@ sapa_store_finalize (GObject *object)
       g_async_queue_unref (self->readers);
     }
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->inserts, g_hash_table_unref);
   g_clear_pointer (&self->bulk_saved, g_ptr_array_unref);
   if (self->writer != NULL)
     {
@@ -367,6 +369,7 @@ sapa_store_init (SapaStore *self)
   self->hlc = sapa_hlc_new ();
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->inserts = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) sqlite3_finalize);
 }
 
 /* -- opening -------------------------------------------------------------- */
@@ -1189,6 +1192,52 @@ writer_statement (SapaStore   *self,
   return stmt;
 }
 
+/* The writer's INSERT of a whole record of @e (a sync applies one per
+ * change, so it is found by entity, not by its text): id, the fields in
+ * descriptor order, then created_hlc (append-only) or updated_hlc,
+ * field_hlc and for customers name_key. Call with write_lock held. */
+static sqlite3_stmt *
+insert_statement (SapaStore         *self,
+                  const SapaEntity  *e,
+                  GError           **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->inserts, e);
+  gboolean is_customer = g_str_equal (e->name, "customer");
+  g_autoptr(GString) sql = NULL;
+  guint n_extra;
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  sql = g_string_new (NULL);
+  if (e->append_only)
+    {
+      g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
+      n_extra = 1;
+    }
+  else
+    {
+      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
+                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
+      n_extra = is_customer ? 3 : 2;
+    }
+  for (guint i = 0; i < e->n_fields + n_extra; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ");");
+  rc = sqlite3_prepare_v3 (self->writer, sql->str, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("prepare a database statement"));
+      return NULL;
+    }
+  g_hash_table_insert (self->inserts, (gpointer) e, stmt);
+  return stmt;
+}
+
 /* Steps a kept statement to its end and resets it. */
 static gboolean
 writer_step (SapaStore    *self,
@@ -1344,16 +1393,10 @@ insert_append_only_row (SapaStore   *self,
                         GError     **error)
 {
   const SapaEntity *e = sapa_record_get_entity (record);
-  g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
   int rc;
 
-  g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
-  for (guint i = 0; i <= e->n_fields; i++)
-    g_string_append (sql, ", ?");
-  g_string_append (sql, ");");
-
-  if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+  if ((stmt = insert_statement (self, e, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
   for (guint i = 0; i < e->n_fields; i++)
@@ -1877,12 +1920,7 @@ apply_mutable (SapaStore        *self,
           g_clear_pointer (&set, json_object_unref);
           set = sapa_record_to_json (record);
         }
-      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
-                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
-      for (guint i = 0; i < e->n_fields + 2 + (is_customer ? 1 : 0); i++)
-        g_string_append (sql, ", ?");
-      g_string_append (sql, ");");
-      if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+      if ((stmt = insert_statement (self, e, error)) == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
       for (guint i = 0; i < e->n_fields; i++)
@@ -2045,22 +2083,16 @@ bulk_insert_mutable (SapaStore        *self,
   gboolean born = is_customer && !sapa_record_has (record, "created_at");
   g_autofree char *stamp = NULL;
   g_autoptr(JsonObject) set = NULL;
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) stamps = g_string_new ("{");
+  g_autoptr(GString) stamps = g_string_sized_new (1024);
   sqlite3_stmt *stmt;
   int rc, idx;
 
   *handled = FALSE;
   if (change->op == SAPA_CHANGE_DELETE || !sapa_record_validate (record, NULL))
     return TRUE;
-
-  g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
-                   sapa_store_select_columns (e), is_customer ? ", name_key" : "");
-  for (guint i = 0; i < e->n_fields + 2 + (is_customer ? 1 : 0); i++)
-    g_string_append (sql, ", ?");
-  g_string_append (sql, ");");
-  if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+  if ((stmt = insert_statement (self, e, error)) == NULL)
     return FALSE;
+  g_string_append_c (stamps, '{');
 
   /* field_hlc: every field the change carries (nulls included), in field
    * order, as apply_mutable() writes it with json-glib. */
@@ -2077,7 +2109,13 @@ bulk_insert_mutable (SapaStore        *self,
       else
         bind_field (stmt, i + 2, record, f);
       if (is_born || json_object_has_member (set, f->name))
-        g_string_append_printf (stamps, "%s\"%s\":\"%s\"", stamps->len > 1 ? "," : "", f->name, stamp);
+        {
+          g_string_append (stamps, stamps->len > 1 ? ",\"" : "\"");
+          g_string_append (stamps, f->name);
+          g_string_append (stamps, "\":\"");
+          g_string_append (stamps, stamp);
+          g_string_append_c (stamps, '"');
+        }
     }
   g_string_append_c (stamps, '}');
   idx = e->n_fields + 2;
