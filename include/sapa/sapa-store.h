@@ -21,7 +21,7 @@ typedef enum {
 GQuark sapa_store_error_quark (void);
 
 /* The schema version this build writes; databases with a higher one are refused. */
-#define SAPA_STORE_SCHEMA_VERSION 3
+#define SAPA_STORE_SCHEMA_VERSION 4
 
 #define SAPA_TYPE_STORE (sapa_store_get_type ())
 G_DECLARE_FINAL_TYPE (SapaStore, sapa_store, SAPA, STORE, GObject)

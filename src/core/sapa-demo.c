@@ -12,6 +12,7 @@
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-text.h>
 
+#include "sapa-metrics-private.h"
 #include "sapa-store-private.h"
 
 /*
@@ -1441,6 +1442,10 @@ sapa_demo_generate (const char             *path,
   if (!sapa_store_rebuild_search (d->db, error))
     goto out;
   report (progress, user_data, "search", 1, 1);
+
+  /* The metrics rollups, whose triggers were taken out with the others. */
+  if (!sapa_metrics_rebuild_db (d->db, error))
+    goto out;
 
   report (progress, user_data, "indexes", 0, saved_sql->len);
   for (guint i = 0; i < saved_sql->len; i++)

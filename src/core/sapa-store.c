@@ -9,6 +9,7 @@
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-text.h>
 
+#include "sapa-metrics-private.h"
 #include "sapa-store-private.h"
 
 #define MAX_READERS 4
@@ -2617,9 +2618,9 @@ bulk_restore_locked (SapaStore  *self,
        exec (self->writer, last_contact_sql, what, error);
   for (guint i = 0; ok && i < saved->len; i++)
     ok = exec (self->writer, g_ptr_array_index (saved, i), what, error);
-  /* METRICS: the rollups are rebuilt here with sapa_metrics_rebuild_db ()
-   * once the metrics part has landed (src/core/sapa-metrics-private.h). */
-  (void) rollups;
+  /* The rollups, whose triggers were taken out with the others. */
+  if (ok && rollups)
+    ok = sapa_metrics_rebuild_db (self->writer, error);
   if (ok)
     ok = exec (self->writer, "DELETE FROM desk_meta WHERE key = 'bulk_load';", what, error);
   return commit_or_rollback (self, ok, error);
