@@ -2641,6 +2641,7 @@ recover_bulk_load (SapaStore  *self,
   g_autoptr(GPtrArray) saved = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
+  gboolean ok;
   int rc;
   int version = pragma_int (self->writer, "PRAGMA user_version;", &rc);
 
@@ -2665,7 +2666,10 @@ recover_bulk_load (SapaStore  *self,
   for (guint i = 0; i < json_array_get_length (array); i++)
     g_ptr_array_add (saved, g_strdup (json_array_get_string_element (array, i)));
   g_message ("The first sync of %s was interrupted; rebuilding its indexes and search tables", self->path);
-  return bulk_restore_locked (self, saved, version == (int) sapa_schema_get_n_migrations (), error);
+  sqlite3_exec (self->writer, "PRAGMA threads = 2;", NULL, NULL, NULL);
+  ok = bulk_restore_locked (self, saved, version == (int) sapa_schema_get_n_migrations (), error);
+  sqlite3_exec (self->writer, "PRAGMA threads = 0;", NULL, NULL, NULL);
+  return ok;
 }
 
 gboolean
