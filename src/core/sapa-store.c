@@ -2615,18 +2615,28 @@ bulk_restore_locked (SapaStore  *self,
   const char *what = _("finish loading the desk");
   gboolean ok;
 
+  gint64 t0 = g_get_monotonic_time (), t1, t2, t3, t4;
+
   if (!begin (self, error))
     return FALSE;
-  ok = sapa_store_rebuild_search (self->writer, error) &&
-       exec (self->writer, last_contact_sql, what, error);
+  ok = sapa_store_rebuild_search (self->writer, error);
+  t1 = g_get_monotonic_time ();
+  ok = ok && exec (self->writer, last_contact_sql, what, error);
+  t2 = g_get_monotonic_time ();
   for (guint i = 0; ok && i < saved->len; i++)
     ok = exec (self->writer, g_ptr_array_index (saved, i), what, error);
+  t3 = g_get_monotonic_time ();
   /* The rollups, whose triggers were taken out with the others. */
   if (ok && rollups)
     ok = sapa_metrics_rebuild_db (self->writer, error);
+  t4 = g_get_monotonic_time ();
   if (ok)
     ok = exec (self->writer, "DELETE FROM desk_meta WHERE key = 'bulk_load';", what, error);
-  return commit_or_rollback (self, ok, error);
+  ok = commit_or_rollback (self, ok, error);
+  g_debug ("Bulk load finished: search tables %.1f s, last contacts %.1f s, indexes and triggers %.1f s, "
+           "rollups %.1f s, commit %.1f s", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6,
+           (t4 - t3) / 1e6, (g_get_monotonic_time () - t4) / 1e6);
+  return ok;
 }
 
 /* A first sync killed while it loaded left its flag: put the schema back
