@@ -16,12 +16,23 @@ G_BEGIN_DECLS
  *  - CES     = mean on 1-7, and % scoring 5-7.
  *  - FCR %   = resolved conversations with one customer contact that were not
  *              reopened within 7 days of being resolved / resolved conversations.
- *  - AHT     = mean handle time (ended_at - started_at) of phone, walk-in and
- *              video interactions that have an end.
- *  - FRT     = first_response_at - opened_at of answered conversations, median
- *              and p90, per channel.
+ *              Resolved: resolved_at is set (whatever the status now). One
+ *              contact: contact_count unset or <= 1. Not reopened within 7 days:
+ *              reopened_at unset or later than resolved_at + 7 days (a
+ *              reopened_at before resolved_at means it was reopened and
+ *              resolved again: not FCR).
+ *  - AHT     = mean handle time (ended_at - started_at, at least 0) of phone,
+ *              walk-in and video interactions that have an end.
+ *  - FRT     = first_response_at - opened_at (at least 0) of answered
+ *              conversations, median and p90, per channel. Kept as a histogram
+ *              of steps: exact to 300 s, then 10 s steps to 1 h, 1 min steps to
+ *              48 h, 10 min steps beyond (a value counts as the step at or below
+ *              it). Median: the mean of the two middle values (the middle one
+ *              when odd); p90: nearest rank (the ceil(0.9 n)-th value).
  *  - SLA %   = conversations answered by their sla_due / conversations answered
- *              plus those still unanswered past their sla_due.
+ *              plus those still unanswered past their sla_due at the filter's
+ *              "now". Conversations without sla_due have no target and count
+ *              in neither.
  *  - Volume  = conversations opened, by channel, by hour of the week (in the
  *              filter's time zone) and by contact reason; response rate =
  *              CSAT responses / resolved conversations.
@@ -31,11 +42,19 @@ G_BEGIN_DECLS
  * rate) by resolved_at, handled interactions (AHT) by started_at.
  * Which agent: survey agent_id, conversation assignee_id, interaction author_id.
  * Which branch: survey branch_id, conversation branch_id, an interaction's
- * conversation's branch_id.
+ * conversation's branch_id (none when it has no conversation).
+ * Which channel: survey channel, conversation channel, interaction channel.
+ * Deleted (tombstoned) conversations count nowhere, nor do the interactions
+ * of deleted conversations. A missing branch, agent or channel is the key ""
+ * in the groups. Rows by reason hold the conversation figures only (volume,
+ * FRT, SLA, FCR); surveys and interactions are not split by reason.
  *
  * Rollups by hour (UTC) are kept up to date by triggers on every write path
  * (saves, applied sync pages, the server), so a range is answered from the
  * rollups, with the raw rows only for the parts of hours at its edges.
+ * Days and hours of the week are those of the UTC hour a record falls in,
+ * converted to the filter's zone: exact for zones whose offset is whole hours
+ * (all of Indonesia). docs/METRICS.md tells the whole design.
  */
 
 /* -- filter --------------------------------------------------------------- */
@@ -52,7 +71,7 @@ SapaMetricsFilter  *sapa_metrics_filter_new          (gint64       from,
                                                       GTimeZone   *tz);
 SapaMetricsFilter  *sapa_metrics_filter_copy         (const SapaMetricsFilter *self);
 void                sapa_metrics_filter_free         (SapaMetricsFilter *self);
-/* NULL or "" = all. */
+/* NULL or "" = all (there is no filter for "no branch"/"no agent"). */
 void                sapa_metrics_filter_set_branch   (SapaMetricsFilter *self,
                                                       const char        *branch_id);
 void                sapa_metrics_filter_set_channel  (SapaMetricsFilter *self,
@@ -163,7 +182,8 @@ SapaMetrics *sapa_metrics_compute_raw    (SapaStore                *store,
 gboolean     sapa_metrics_rebuild        (SapaStore                *store,
                                           GError                  **error);
 
-/* The JSON of GET /api/v1/metrics: see docs/api/openapi.yaml (MetricsReport). */
+/* The JSON of GET /api/v1/metrics: see docs/METRICS.md and
+ * docs/api/openapi.yaml (MetricsReport). Times in the filter's zone, NAN as null. */
 JsonNode    *sapa_metrics_to_json        (SapaMetrics              *self);
 
 /* -- drill-down ----------------------------------------------------------- */
@@ -181,7 +201,11 @@ typedef enum {
 /* The conversations behind a figure for @filter (narrow it to the clicked
  * bar, day, agent or branch first), newest first, at most @limit. Each is a
  * "conversation" SapaRecord with extras "customer_name" and "agent_name"
- * (sapa_record_get_extra). */
+ * (sapa_record_get_extra; absent when unknown). The filter applies as for the
+ * figure: surveys' own time, branch, channel and agent for SURVEYED and
+ * DETRACTORS; interactions' time, channel and author with the conversation's
+ * branch for HANDLED; the conversation's for the rest. "Newest" is by the
+ * figure's time (opened, resolved, latest survey or interaction). */
 GPtrArray   *sapa_metrics_list_conversations        (SapaStore                *store,
                                                      const SapaMetricsFilter  *filter,
                                                      SapaMetricsFigure         figure,

@@ -14,3 +14,4 @@
 #include <sapa/sapa-json.h>
 #include <sapa/sapa-sync.h>
 #include <sapa/sapa-metrics.h>
+#include <sapa/sapa-survey-link.h>

@@ -7,6 +7,11 @@
 
 #include "sapa-conversation-panel.h"
 #include "sapa-format.h"
+#include "sapa-kiosk-window.h"
+#include "sapa-rating-dialog.h"
+#include "sapa-catalog.h"
+#include "sapa-window.h"
+#include <sapa/sapa-survey-link.h>
 
 struct _SapaConversationPanel
 {
@@ -25,6 +30,9 @@ struct _SapaConversationPanel
   GCancellable        *cancellable;
   GHashTable          *drafts;          /* conversation id -> reply text not yet sent */
   GHashTable          *sending;         /* ids of conversations whose reply is being saved */
+  GHashTable          *linking;         /* ids of conversations whose survey link is on its way */
+  GtkWidget           *end_rating_button; /* shown while this desk's kiosk is open */
+  SapaSync            *sync;            /* for survey links; NULL: the desk works alone */
 };
 
 G_DEFINE_FINAL_TYPE (SapaConversationPanel, sapa_conversation_panel, ADW_TYPE_BIN)
@@ -32,6 +40,7 @@ G_DEFINE_FINAL_TYPE (SapaConversationPanel, sapa_conversation_panel, ADW_TYPE_BI
 enum {
   OPERATION_DONE,
   REPLY_DONE,
+  SURVEY_LINK_DONE,
   N_SIGNALS
 };
 
@@ -583,6 +592,134 @@ build_reply_row (SapaConversationPanel *self,
   return row;
 }
 
+/* Ratings: the kiosk, a score given by phone or in person, a survey link. */
+static SapaRecord *
+find_conversation (SapaConversationPanel *self,
+                   const char            *conversation_id)
+{
+  for (guint i = 0; i < self->conversations->len; i++)
+    if (g_strcmp0 (sapa_record_get_id (g_ptr_array_index (self->conversations, i)), conversation_id) == 0)
+      return g_ptr_array_index (self->conversations, i);
+  return NULL;
+}
+
+static GtkWindow *
+desk_window (SapaConversationPanel *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+ask_rating_clicked_cb (GtkButton             *button,
+                       SapaConversationPanel *self)
+{
+  sapa_conversation_panel_ask_for_rating (self, conversation_id_of (button));
+}
+
+static void
+end_rating_clicked_cb (SapaConversationPanel *self)
+{
+  sapa_conversation_panel_end_rating (self);
+}
+
+static void
+record_rating_clicked_cb (GtkButton             *button,
+                          SapaConversationPanel *self)
+{
+  sapa_conversation_panel_show_rating_dialog (self, conversation_id_of (button));
+}
+
+static void
+survey_link_clicked_cb (GtkButton             *button,
+                        SapaConversationPanel *self)
+{
+  sapa_conversation_panel_send_survey_link (self, conversation_id_of (button));
+}
+
+static GtkWidget *
+rating_button (SapaConversationPanel *self,
+               const char            *conversation_id,
+               const char            *role,
+               const char            *text_with_mnemonic,
+               const char            *name,
+               const char            *tooltip,
+               GCallback              callback)
+{
+  GtkWidget *button = labelled_button (text_with_mnemonic, name);
+
+  tag_widget (button, conversation_id);
+  g_object_set_data (G_OBJECT (button), "rating-button", (gpointer) role);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  g_signal_connect_object (button, "clicked", callback, self, 0);
+  return button;
+}
+
+static GtkWidget *
+build_rating_row (SapaConversationPanel *self,
+                  SapaRecord            *conversation)
+{
+  const char *id = sapa_record_get_id (conversation);
+  SapaKioskWindow *kiosk = sapa_kiosk_window_get_for_desk (desk_window (self));
+  gboolean on_kiosk = kiosk != NULL && g_strcmp0 (sapa_kiosk_window_get_conversation_id (kiosk), id) == 0;
+  GtkWidget *row, *box, *title, *subtitle, *buttons, *button;
+
+  /* Title and buttons on lines of their own: three buttons beside the title
+   * would squeeze it in a narrow panel. */
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  set_label (row, _("Customer Rating"));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 10);
+  title = gtk_label_new (_("Customer Rating"));
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_box_append (GTK_BOX (box), title);
+  subtitle = gtk_label_new (on_kiosk ? _("The customer display is showing this conversation’s rating")
+                                     : _("Ask the customer how the service was"));
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_box_append (GTK_BOX (box), subtitle);
+
+  buttons = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 3);
+  gtk_widget_set_margin_top (buttons, 6);
+  /* Asking again starts over for this conversation (a second customer, or
+   * one who walked away). */
+  button = rating_button (self, id, "kiosk", _("_Ask for a Rating"), _("Ask for a Rating"),
+                          _("Show the rating screen on the customer display"),
+                          G_CALLBACK (ask_rating_clicked_cb));
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
+  button = rating_button (self, id, "record", _("_Record a Rating…"), _("Record a Rating"),
+                          _("Record the score the customer gave by phone or in person"),
+                          G_CALLBACK (record_rating_clicked_cb));
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
+  if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")))
+    {
+      button = rating_button (self, id, "link", _("Send Survey _Link"), _("Send Survey Link"),
+                              _("Send the customer a link to a short survey on this conversation"),
+                              G_CALLBACK (survey_link_clicked_cb));
+      gtk_widget_set_sensitive (button, !g_hash_table_contains (self->linking, id));
+      gtk_flow_box_append (GTK_FLOW_BOX (buttons), button);
+    }
+  /* The flow box's cells are not stops of their own for Tab. */
+  for (GtkWidget *cell = gtk_widget_get_first_child (buttons); cell != NULL;
+       cell = gtk_widget_get_next_sibling (cell))
+    gtk_widget_set_focusable (cell, FALSE);
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
 static char *
 conversation_title (SapaRecord *conversation)
 {
@@ -632,6 +769,8 @@ build_row (SapaConversationPanel *self,
   /* Reply, first: on email, chat and WhatsApp answering is the main task. */
   if (sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")))
     adw_expander_row_add_row (row, build_reply_row (self, conversation));
+
+  adw_expander_row_add_row (row, build_rating_row (self, conversation));
 
   /* Status */
   for (guint i = 0; sapa_statuses[i] != NULL; i++)
@@ -777,6 +916,10 @@ rebuild (SapaConversationPanel *self)
       typing_in = g_strdup (conversation_id_of (focus));
     }
 
+  if (self->end_rating_button != NULL)
+    gtk_widget_set_visible (self->end_rating_button,
+                            sapa_kiosk_window_get_for_desk (desk_window (self)) != NULL);
+
   self->building = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list_box))) != NULL)
     gtk_list_box_remove (self->list_box, child);
@@ -844,6 +987,7 @@ sapa_conversation_panel_dispose (GObject *object)
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_object (&self->store);
+  g_clear_object (&self->sync);
   /* AdwBin keeps its own pointer to the child: let it unparent it. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SAPA_TYPE_CONVERSATION_PANEL);
@@ -861,6 +1005,7 @@ sapa_conversation_panel_finalize (GObject *object)
   g_clear_pointer (&self->expanded, g_hash_table_unref);
   g_clear_pointer (&self->drafts, g_hash_table_unref);
   g_clear_pointer (&self->sending, g_hash_table_unref);
+  g_clear_pointer (&self->linking, g_hash_table_unref);
   g_free (self->agent_id);
   g_free (self->customer_id);
 
@@ -883,6 +1028,10 @@ sapa_conversation_panel_class_init (SapaConversationPanelClass *klass)
                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                       G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
+  signals[SURVEY_LINK_DONE] = g_signal_new ("survey-link-done", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/sapa-conversation-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, SapaConversationPanel, group);
   gtk_widget_class_bind_template_child (widget_class, SapaConversationPanel, list_box);
@@ -897,6 +1046,14 @@ sapa_conversation_panel_init (SapaConversationPanel *self)
   self->expanded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->linking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->end_rating_button = labelled_button (_("E_nd Rating"), _("End Rating"));
+  gtk_widget_set_tooltip_text (self->end_rating_button, _("Close the rating screen on the customer display"));
+  gtk_widget_set_valign (self->end_rating_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (self->end_rating_button, FALSE);
+  g_signal_connect_object (self->end_rating_button, "clicked", G_CALLBACK (end_rating_clicked_cb),
+                           self, G_CONNECT_SWAPPED);
+  adw_preferences_group_set_header_suffix (self->group, self->end_rating_button);
   self->cancellable = g_cancellable_new ();
   rebuild (self);
 }
@@ -1216,5 +1373,316 @@ sapa_conversation_panel_send_reply (SapaConversationPanel *self,
   send->panel = g_object_ref (self);
   send->conversation_id = g_strdup (conversation_id);
   sapa_desk_log_contact_async (self->store, &contact, self->cancellable, reply_done_cb, send);
+  return TRUE;
+}
+
+static gboolean
+reload_soon_cb (gpointer user_data)
+{
+  g_autoptr(SapaConversationPanel) self = user_data;
+
+  rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The kiosk changed conversation or closed: the rows show it. */
+static void
+kiosk_changed_cb (SapaConversationPanel *self)
+{
+  g_idle_add (reload_soon_cb, g_object_ref (self));
+}
+
+SapaKioskWindow *
+sapa_conversation_panel_ask_for_rating (SapaConversationPanel *self,
+                                        const char            *conversation_id)
+{
+  SapaRecord *conversation;
+  SapaKioskWindow *kiosk;
+  GtkWindow *desk;
+  gboolean fresh;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL, NULL);
+
+  conversation = find_conversation (self, conversation_id);
+  desk = desk_window (self);
+  if (conversation == NULL || desk == NULL || self->store == NULL)
+    return NULL;
+
+  fresh = sapa_kiosk_window_get_for_desk (desk) == NULL;
+  kiosk = sapa_kiosk_window_ensure_for_desk (desk, self->store);
+  g_signal_handlers_disconnect_by_data (kiosk, self);
+  g_signal_connect_object (kiosk, "notify::conversation-id", G_CALLBACK (kiosk_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (kiosk, "ended", G_CALLBACK (kiosk_changed_cb), self, G_CONNECT_SWAPPED);
+  sapa_kiosk_window_start (kiosk, conversation, self->agent_id);
+  if (fresh)
+    sapa_kiosk_window_present_fullscreen (kiosk);
+  else
+    gtk_window_present (GTK_WINDOW (kiosk));
+  return kiosk;
+}
+
+void
+sapa_conversation_panel_end_rating (SapaConversationPanel *self)
+{
+  SapaKioskWindow *kiosk;
+
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+
+  kiosk = sapa_kiosk_window_get_for_desk (desk_window (self));
+  if (kiosk != NULL)
+    sapa_kiosk_window_end (kiosk);
+}
+
+GtkWidget *
+sapa_conversation_panel_get_end_rating_button (SapaConversationPanel *self)
+{
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  return self->end_rating_button;
+}
+
+GtkWidget *
+sapa_conversation_panel_get_rating_button (SapaConversationPanel *self,
+                                           const char            *conversation_id,
+                                           const char            *role)
+{
+  GtkWidget *child;
+  GPtrArray *stack;
+  GtkWidget *found = NULL;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL && role != NULL, NULL);
+
+  stack = g_ptr_array_new ();
+  g_ptr_array_add (stack, self->list_box);
+  while (found == NULL && stack->len > 0)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      if (GTK_IS_BUTTON (widget) &&
+          g_strcmp0 (g_object_get_data (G_OBJECT (widget), "rating-button"), role) == 0 &&
+          g_strcmp0 (conversation_id_of (widget), conversation_id) == 0)
+        found = widget;
+      for (child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (stack, child);
+    }
+  g_ptr_array_unref (stack);
+  return found;
+}
+
+static void
+rating_saved_cb (SapaConversationPanel *self,
+                 gboolean               ok)
+{
+  if (ok)
+    show_toast (self, _("Rating saved"));
+}
+
+SapaRatingDialog *
+sapa_conversation_panel_show_rating_dialog (SapaConversationPanel *self,
+                                            const char            *conversation_id)
+{
+  SapaRecord *conversation;
+  SapaRatingDialog *dialog;
+  GtkWindow *desk;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), NULL);
+  g_return_val_if_fail (conversation_id != NULL, NULL);
+
+  conversation = find_conversation (self, conversation_id);
+  if (conversation == NULL || self->store == NULL)
+    return NULL;
+  dialog = sapa_rating_dialog_new (self->store, conversation, self->agent_id);
+  desk = desk_window (self);
+  if (desk != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (dialog), desk);
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (rating_saved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+void
+sapa_conversation_panel_set_sync (SapaConversationPanel *self,
+                                  SapaSync              *sync)
+{
+  g_return_if_fail (SAPA_IS_CONVERSATION_PANEL (self));
+  g_return_if_fail (sync == NULL || SAPA_IS_SYNC (sync));
+
+  g_set_object (&self->sync, sync);
+}
+
+/* The engine survey links go through: the one given, else the desk window's. */
+static SapaSync *
+get_sync (SapaConversationPanel *self)
+{
+  GtkWindow *desk;
+
+  if (self->sync != NULL)
+    return self->sync;
+  desk = desk_window (self);
+  if (desk != NULL && SAPA_IS_WINDOW (desk))
+    return sapa_sync_indicator_get_sync (sapa_window_get_sync_indicator (SAPA_WINDOW (desk)));
+  return NULL;
+}
+
+typedef struct {
+  SapaConversationPanel *panel;
+  char                  *conversation_id;
+  char                  *customer_id;
+  char                  *channel;
+  char                  *language;
+} LinkSend;
+
+static void
+link_send_free (LinkSend *send)
+{
+  g_clear_object (&send->panel);
+  g_free (send->conversation_id);
+  g_free (send->customer_id);
+  g_free (send->channel);
+  g_free (send->language);
+  g_free (send);
+}
+
+static void
+link_done (LinkSend   *send,
+           gboolean    ok,
+           const char *message)
+{
+  SapaConversationPanel *self = send->panel;
+  GtkWidget *button;
+
+  g_hash_table_remove (self->linking, send->conversation_id);
+  button = sapa_conversation_panel_get_rating_button (self, send->conversation_id, "link");
+  if (button != NULL)
+    gtk_widget_set_sensitive (button, TRUE);
+  show_toast (self, message);
+  g_signal_emit (self, signals[SURVEY_LINK_DONE], 0, ok);
+  link_send_free (send);
+}
+
+static void
+link_sent_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LinkSend *send = user_data;
+  g_autoptr(SapaRecord) interaction = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  interaction = sapa_desk_log_contact_finish (SAPA_STORE (object), result, &error);
+  if (interaction == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          link_send_free (send);
+          return;
+        }
+      g_warning ("Could not save the survey link message: %s", error->message);
+      /* Translators: %s is the reason given by the database */
+      message = g_strdup_printf (_("The survey link was not sent: %s. Try again."), error->message);
+      link_done (send, FALSE, message);
+      return;
+    }
+  link_done (send, TRUE, reply_queued_message (send->channel));
+}
+
+static void
+link_ready_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  LinkSend *send = user_data;
+  SapaConversationPanel *self = send->panel;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *body = NULL;
+  SapaContact contact = { 0 };
+
+  url = sapa_survey_link_request_finish (result, NULL, &error);
+  if (url == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          link_send_free (send);
+          return;
+        }
+      g_message ("No survey link for %s: %s", send->conversation_id, error->message);
+      /* Translators: %s says why (offline, sign-in needed...) and what to do */
+      message = g_strdup_printf (_("The survey link was not sent: %s"), error->message);
+      link_done (send, FALSE, message);
+      return;
+    }
+  if (self->store == NULL)
+    {
+      link_done (send, FALSE, _("The survey link was not sent: the desk has no database open."));
+      return;
+    }
+
+  /* In the customer's language, whatever the desk's. */
+  body = g_strconcat (sapa_catalog_translate (send->language,
+                                              N_("Thank you for contacting us. Please tell us how we did; it takes a minute:")),
+                      "\n", url, NULL);
+  contact.customer_id = send->customer_id;
+  contact.conversation_id = send->conversation_id;
+  contact.channel = send->channel;
+  contact.direction = "outbound";
+  contact.body = body;
+  contact.wait_seconds = -1;
+  contact.agent_id = self->agent_id;
+  sapa_desk_log_contact_async (self->store, &contact, self->cancellable, link_sent_cb, send);
+}
+
+gboolean
+sapa_conversation_panel_send_survey_link (SapaConversationPanel *self,
+                                          const char            *conversation_id)
+{
+  SapaRecord *conversation;
+  SapaSync *sync;
+  const char *token;
+  g_autoptr(SapaRecord) customer = NULL;
+  const char *language = NULL;
+  LinkSend *send;
+  GtkWidget *button;
+
+  g_return_val_if_fail (SAPA_IS_CONVERSATION_PANEL (self), FALSE);
+  g_return_val_if_fail (conversation_id != NULL, FALSE);
+
+  conversation = find_conversation (self, conversation_id);
+  if (conversation == NULL || self->store == NULL ||
+      !sapa_conversation_panel_channel_takes_replies (sapa_record_get_string (conversation, "channel")) ||
+      g_hash_table_contains (self->linking, conversation_id))
+    return FALSE;
+
+  sync = get_sync (self);
+  token = sync != NULL ? sapa_sync_get_token (sync) : NULL;
+  if (sync == NULL || sapa_sync_get_server_url (sync) == NULL || token == NULL || *token == '\0')
+    {
+      show_toast (self, _("Survey links come from the Sapa server: sign in first. Nothing was sent."));
+      g_signal_emit (self, signals[SURVEY_LINK_DONE], 0, FALSE);
+      return FALSE;
+    }
+
+  customer = sapa_store_get (self->store, "customer", sapa_record_get_string (conversation, "customer_id"), NULL);
+  if (customer != NULL)
+    language = sapa_record_get_string (customer, "preferred_language");
+  if (language == NULL || *language == '\0')
+    language = "id";
+
+  send = g_new0 (LinkSend, 1);
+  send->panel = g_object_ref (self);
+  send->conversation_id = g_strdup (conversation_id);
+  send->customer_id = g_strdup (sapa_record_get_string (conversation, "customer_id"));
+  send->channel = g_strdup (sapa_record_get_string (conversation, "channel"));
+  send->language = g_strdup (language);
+  g_hash_table_add (self->linking, g_strdup (conversation_id));
+  button = sapa_conversation_panel_get_rating_button (self, conversation_id, "link");
+  if (button != NULL)
+    gtk_widget_set_sensitive (button, FALSE);
+  sapa_survey_link_request_async (sync, conversation_id, language, self->cancellable, link_ready_cb, send);
   return TRUE;
 }

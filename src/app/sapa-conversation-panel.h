@@ -4,6 +4,9 @@
 #include <adwaita.h>
 #include <sapa/sapa.h>
 
+#include "sapa-kiosk-window.h"
+#include "sapa-rating-dialog.h"
+
 G_BEGIN_DECLS
 
 #define SAPA_TYPE_CONVERSATION_PANEL (sapa_conversation_panel_get_type ())
@@ -65,6 +68,35 @@ GtkWidget  *sapa_conversation_panel_get_reply_button (SapaConversationPanel *sel
  * started (empty text, no reply area, a save already running). */
 gboolean    sapa_conversation_panel_send_reply       (SapaConversationPanel *self,
                                                       const char            *conversation_id);
+
+/* Ratings. "Ask for a Rating" shows the kiosk (one per desk window) on the
+ * customer display for @conversation_id and returns it; "End Rating"
+ * closes it. "Record a Rating…" opens the rating dialog for a score given by
+ * phone or in person and returns it. */
+SapaKioskWindow *sapa_conversation_panel_ask_for_rating  (SapaConversationPanel *self,
+                                                         const char            *conversation_id);
+void        sapa_conversation_panel_end_rating      (SapaConversationPanel *self);
+SapaRatingDialog *sapa_conversation_panel_show_rating_dialog (SapaConversationPanel *self,
+                                                              const char            *conversation_id);
+/* The rating buttons of @conversation_id's row: @role "kiosk" (Ask for a
+ * Rating), "record" or "link" (Send Survey Link); NULL when
+ * the row has none. */
+GtkWidget  *sapa_conversation_panel_get_rating_button (SapaConversationPanel *self,
+                                                       const char            *conversation_id,
+                                                       const char            *role);
+/* "Send Survey Link" (email, chat and WhatsApp conversations): asks
+ * sapa-server for a survey link, then saves it as an outbound reply on the
+ * conversation, worded in the customer's preferred language. Signed out or
+ * offline: a toast says so and nothing is sent. ::survey-link-done
+ * (gboolean success) tells the end. FALSE when nothing was started. */
+gboolean    sapa_conversation_panel_send_survey_link (SapaConversationPanel *self,
+                                                      const char            *conversation_id);
+/* "End Rating", in the panel's header while this desk's kiosk is open. */
+GtkWidget  *sapa_conversation_panel_get_end_rating_button (SapaConversationPanel *self);
+/* The sync engine survey links are requested through; by default the one
+ * of the desk window (SapaWindow) the panel is in. */
+void        sapa_conversation_panel_set_sync        (SapaConversationPanel *self,
+                                                     SapaSync              *sync);
 
 /* Opens the escalation dialog for @conversation_id; returns it (tests). */
 GtkWidget  *sapa_conversation_panel_show_escalate_dialog (SapaConversationPanel *self,

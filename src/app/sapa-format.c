@@ -5,6 +5,8 @@
 
 #include <glib/gi18n.h>
 
+#include <sapa/sapa-number.h>
+
 #include "sapa-format.h"
 
 static gboolean
@@ -89,8 +91,9 @@ sapa_format_relative_contact (gint64 unix_seconds)
 char *
 sapa_format_count (guint64 count)
 {
-  /* The ' flag groups digits as LC_NUMERIC says. */
-  return g_strdup_printf ("%'" G_GUINT64_FORMAT, count);
+  /* libsapa's number helpers (the CSV export uses them too) group digits
+   * with the separator of LC_NUMERIC. */
+  return sapa_format_integer ((gint64) MIN (count, (guint64) G_MAXINT64));
 }
 
 char *

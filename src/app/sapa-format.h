@@ -24,7 +24,9 @@ char *sapa_format_date              (GDateTime *date);
 char *sapa_format_time_of_day       (GDateTime *date);
 /* The day of a last contact given in Unix seconds; 0 or less: "No contact yet". */
 char *sapa_format_relative_contact  (gint64     unix_seconds);
-/* A count with the locale's thousands separators: "1,234,567" / "1.234.567". */
+/* A count with the locale's thousands separators: "1,234,567" / "1.234.567"
+ * (sapa_format_integer() of libsapa's sapa-number.h, which also formats
+ * decimals: sapa_format_decimal()). */
 char *sapa_format_count             (guint64    count);
 /* A duration: "45 s", "12 min 5 s", "1 h 5 min". Negative counts as 0. */
 char *sapa_format_duration          (gint64     seconds);

@@ -131,7 +131,8 @@ static const Source sources[] = {
 };
 
 /* Unanswered conversations past their due time at the filter's "now": SLA
- * missed, counted at query time through the conversation_unanswered_due index. */
+ * missed, counted at query time through the conversation_unanswered index
+ * (opened_at, sla_due), which holds only unanswered, undeleted ones. */
 static const Source unanswered_source = {
   NULL, NULL, TRUE, 1,
   "SELECT opened_at - opened_at % 3600, coalesce(branch_id, ''), channel, coalesce(assignee_id, ''), "
@@ -808,6 +809,7 @@ fold_query (SapaMetrics  *self,
 
   if (from >= to)
     return TRUE;
+  /* Translators: completes "Could not %s: <database message>" */
   if (!sapa_store_prepare (db, sql, &stmt, _("compute the figures"), error))
     return FALSE;
   bind_filter (stmt, self->filter, from, to);
@@ -832,6 +834,7 @@ fold_query (SapaMetrics  *self,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
+      /* Translators: completes "Could not %s: <database message>" */
       sapa_store_set_sqlite_error (error, db, rc, _("compute the figures"));
       return FALSE;
     }
@@ -1001,6 +1004,7 @@ sapa_metrics_rebuild_db (sqlite3  *db,
 
       if (rc != SQLITE_OK)
         {
+          /* Translators: completes "Could not %s: <database message>" */
           sapa_store_set_sqlite_error (error, db, rc, _("rebuild the figures"));
           return FALSE;
         }
@@ -1346,11 +1350,12 @@ list_on (sqlite3                 *db,
     }
   else
     {
-      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID, _("Unknown figure"));
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID, _("This figure has no list of conversations. Choose another figure."));
       return NULL;
     }
   g_string_append_printf (sql, "ORDER BY %s DESC, c.id DESC LIMIT ?7;", order);
 
+  /* Translators: completes "Could not %s: <database message>" */
   if (!sapa_store_prepare (db, sql->str, &stmt, _("list the conversations"), error))
     return NULL;
   bind_filter (stmt, filter, filter->from, filter->to);
@@ -1368,6 +1373,7 @@ list_on (sqlite3                 *db,
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
+      /* Translators: completes "Could not %s: <database message>" */
       sapa_store_set_sqlite_error (error, db, rc, _("list the conversations"));
       return NULL;
     }

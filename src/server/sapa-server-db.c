@@ -85,6 +85,22 @@ static const char * const migrations[] = {
   /* 2: a channel's home branch: customers its messages bring in belong there,
    *    so only that branch's desks see them */
   "ALTER TABLE channel ADD COLUMN branch_id TEXT;",
+
+  /* 3: survey links sent to customers (only a hash of each token is kept);
+   *    used_at is set in the same transaction that stores the answers */
+  "CREATE TABLE survey_link ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  conversation_id TEXT NOT NULL,"
+  "  customer_id TEXT,"
+  "  agent_id TEXT,"
+  "  branch_id TEXT,"
+  "  channel TEXT,"
+  "  language TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  used_at INTEGER"
+  ");"
+  "CREATE INDEX survey_link_conversation ON survey_link (conversation_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SAPA_SERVER_DB_SCHEMA_VERSION);

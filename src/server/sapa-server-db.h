@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 #define SAPA_SERVER_DB_FILE "sapa-server.sqlite"
 
 /* The version of the server's own tables this build writes. */
-#define SAPA_SERVER_DB_SCHEMA_VERSION 2
+#define SAPA_SERVER_DB_SCHEMA_VERSION 3
 
 #define SAPA_SERVER_DB_ERROR (sapa_server_db_error_quark ())
 typedef enum {

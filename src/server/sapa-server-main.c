@@ -62,6 +62,8 @@ serve (int    argc,
   g_autofree char *tls_key = NULL;
   g_autofree char *host = NULL;
   g_autofree char *trusted_proxy = NULL;
+  g_autofree char *public_url = NULL;
+  gint64 link_lifetime = 0;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
     { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir,
@@ -75,6 +77,12 @@ serve (int    argc,
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING, &trusted_proxy,
       N_("Address of a proxy in front (e.g. 127.0.0.1 for nginx on this machine) whose X-Forwarded-For header names the client"),
       N_("ADDRESS") },
+    { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
+      N_("Address customers reach the server at, e.g. https://sapa.example.com behind nginx; survey links start with it (default: the listening address)"),
+      N_("URL") },
+    /* For tests: how long new survey links work. */
+    { "survey-link-lifetime", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &link_lifetime,
+      N_("Seconds a new survey link works (default 7 days)"), N_("SECONDS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Show the version and exit"), NULL },
     { NULL }
   };
@@ -131,6 +139,22 @@ serve (int    argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  if (public_url != NULL)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (public_url, G_URI_FLAGS_NONE, NULL);
+
+      if (uri == NULL || g_uri_get_host (uri) == NULL ||
+          (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+        {
+          g_printerr (_("--public-url takes an http or https address, for example https://sapa.example.com\n"));
+          return 2;
+        }
+    }
+  if (link_lifetime < 0)
+    {
+      g_printerr (_("--survey-link-lifetime takes a number of seconds above 0\n"));
+      return 2;
+    }
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
       g_printerr (_("HTTPS needs both --tls-cert and --tls-key.\n"));
@@ -160,6 +184,21 @@ serve (int    argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
+
+  if (public_url == NULL)
+    {
+      /* Behind a proxy, or listening on every address, this is rarely what
+       * customers can reach: set --public-url. */
+      if (strchr (host, ':') != NULL)
+        public_url = g_strdup_printf ("%s://[%s]:%u", certificate ? "https" : "http", host, bound);
+      else
+        public_url = g_strdup_printf ("%s://%s:%u", certificate ? "https" : "http", host, bound);
+    }
+  if (strstr (public_url, "://0.0.0.0") != NULL || strstr (public_url, "://[::]") != NULL)
+    g_message ("Survey links will start with %s, which customers cannot open; set --public-url", public_url);
+  sapa_server_set_public_url (server, public_url);
+  if (link_lifetime > 0)
+    sapa_server_set_survey_link_lifetime (server, link_lifetime);
 
   /* Tests read this first line to learn the port. */
   if (strchr (host, ':') != NULL)

@@ -16,10 +16,12 @@ typedef struct {
   SapaAuth      *auth;
   const char    *epoch;          /* the database's epoch (owned by the server) */
   GMutex        *inbound_lock;   /* serialises inbound matching */
+  const char    *public_url;     /* where customers reach the server (survey links) */
+  gint64         survey_link_lifetime;  /* seconds */
 
   char          *method;
   char          *path;
-  char          *channel;        /* inbound: the {channel} of the path */
+  char          *channel;        /* inbound: the {channel} of the path; /s/: the {token} */
   GHashTable    *query;          /* may be NULL */
   GBytes        *body;
   char          *token;          /* bearer token, or NULL */
@@ -30,6 +32,7 @@ typedef struct {
   guint          status;
   JsonNode      *answer;         /* JSON body, or NULL */
   char          *answer_text;    /* or the body already written as JSON text */
+  char          *answer_type;    /* content type of answer_text when it is not JSON */
   char          *retry_after;
   gboolean       notify_live;    /* changes committed: tell live clients */
 } SapaRequest;
@@ -45,6 +48,11 @@ void      sapa_request_answer      (SapaRequest *req,
 void      sapa_request_answer_text (SapaRequest *req,
                                     guint        status,
                                     char        *text);
+/* An HTML page (takes ownership); sent with headers that keep it out of
+ * caches, frames and referrers (the address holds a survey token). */
+void      sapa_request_answer_html (SapaRequest *req,
+                                    guint        status,
+                                    char        *html);
 /* The body parsed as JSON (checked UTF-8), or NULL with a 400 answer set. */
 JsonNode *sapa_request_parse_json  (SapaRequest *req);
 
@@ -65,5 +73,10 @@ void      sapa_route_push          (SapaRequest *req);
 void      sapa_route_pull          (SapaRequest *req);
 void      sapa_route_inbound       (SapaRequest *req);
 void      sapa_route_audit         (SapaRequest *req);
+/* sapa-server-survey.c */
+void      sapa_route_survey_link   (SapaRequest *req);
+void      sapa_route_survey_page   (SapaRequest *req);
+/* sapa-server-metrics.c */
+void      sapa_route_metrics       (SapaRequest *req);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 
 #define LIVE_PATH "/api/v1/live"
 #define INBOUND_PREFIX "/api/v1/inbound/"
+#define SURVEY_PREFIX "/s/"
 #define BODY_KEY "sapa-request-body"
 #define PRINCIPAL_KEY "sapa-live-principal"
 /* Desks send nothing on the live socket; anything bigger than this is refused. */
@@ -46,6 +47,10 @@ static const Route routes[] = {
   { "/api/v1/sync/push", FALSE, "POST",   AUTH_SIGNED_IN, sapa_route_push },
   { "/api/v1/sync/pull", FALSE, "GET",    AUTH_SIGNED_IN, sapa_route_pull },
   { "/api/v1/audit",     FALSE, "GET",    AUTH_ADMIN,     sapa_route_audit },
+  { "/api/v1/survey-links", FALSE, "POST", AUTH_SIGNED_IN, sapa_route_survey_link },
+  { "/api/v1/metrics",   FALSE, "GET",    AUTH_SIGNED_IN, sapa_route_metrics },
+  { SURVEY_PREFIX,       TRUE,  "GET",    AUTH_NONE,      sapa_route_survey_page },
+  { SURVEY_PREFIX,       TRUE,  "POST",   AUTH_NONE,      sapa_route_survey_page },
   { INBOUND_PREFIX,      TRUE,  "POST",   AUTH_NONE,      sapa_route_inbound },
   { LIVE_PATH,           FALSE, "GET",    AUTH_SIGNED_IN, NULL },
   { "/healthz",          FALSE, "GET",    AUTH_NONE,      NULL },
@@ -72,6 +77,8 @@ struct _SapaServer
   guint            in_flight;
   gboolean         shutting_down;
   char            *trusted_proxy;  /* peer whose X-Forwarded-For names the client */
+  char            *public_url;     /* survey links start with it */
+  gint64           survey_link_lifetime;
 };
 
 /* As nginx: room for a few hundred desks connecting at the same moment. */
@@ -135,6 +142,7 @@ sapa_request_answer (SapaRequest *req,
 {
   g_clear_pointer (&req->answer, json_node_unref);
   g_clear_pointer (&req->answer_text, g_free);
+  g_clear_pointer (&req->answer_type, g_free);
   req->status = status;
   req->answer = answer;
 }
@@ -146,6 +154,15 @@ sapa_request_answer_text (SapaRequest *req,
 {
   sapa_request_answer (req, status, NULL);
   req->answer_text = text;
+}
+
+void
+sapa_request_answer_html (SapaRequest *req,
+                          guint        status,
+                          char        *html)
+{
+  sapa_request_answer_text (req, status, html);
+  req->answer_type = g_strdup ("text/html; charset=utf-8");
 }
 
 JsonNode *
@@ -194,10 +211,24 @@ static void
 respond_text (SapaServer        *self,
               SoupServerMessage *msg,
               guint              status,
+              const char        *content_type,
               char              *text)
 {
   set_hlc_header (self, msg);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, text, strlen (text));
+  if (content_type != NULL && g_str_has_prefix (content_type, "text/html"))
+    {
+      SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+      /* No script, no frames, no referrer (the address holds a token), no caching. */
+      soup_message_headers_replace (headers, "Content-Security-Policy",
+                                    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                    "frame-ancestors 'none'; base-uri 'none'");
+      soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+      soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+      soup_message_headers_replace (headers, "Cache-Control", "no-store");
+    }
+  soup_server_message_set_response (msg, content_type ? content_type : "application/json",
+                                    SOUP_MEMORY_TAKE, text, strlen (text));
   soup_server_message_set_status (msg, status, NULL);
 }
 
@@ -505,6 +536,7 @@ job_free (gpointer data)
   g_clear_pointer (&job->req.principal, sapa_principal_free);
   g_clear_pointer (&job->req.answer, json_node_unref);
   g_free (job->req.answer_text);
+  g_free (job->req.answer_type);
   g_free (job->req.retry_after);
   g_free (job);
 }
@@ -584,7 +616,7 @@ job_done_cb (GObject      *source,
         soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
                                       "Retry-After", req->retry_after);
       if (req->answer_text != NULL)
-        respond_text (self, job->msg, req->status, g_steal_pointer (&req->answer_text));
+        respond_text (self, job->msg, req->status, req->answer_type, g_steal_pointer (&req->answer_text));
       else
         respond (self, job->msg, req->status, req->answer);
       soup_server_message_unpause (job->msg);
@@ -647,6 +679,8 @@ start_job (SapaServer        *self,
   job->req.auth = self->auth;
   job->req.epoch = self->epoch;
   job->req.inbound_lock = &self->inbound_lock;
+  job->req.public_url = self->public_url;
+  job->req.survey_link_lifetime = self->survey_link_lifetime;
   job->req.method = g_strdup (soup_server_message_get_method (msg));
   job->req.path = g_strdup (path);
   if (route->prefix)
@@ -734,7 +768,9 @@ handle_cb (SoupServer        *soup,
       answer_healthz (self, msg);
       return;
     }
-  if (route->prefix && (path[strlen (route->path)] == '\0' || strchr (path + strlen (route->path), '/') != NULL))
+  /* A survey address that cannot be a link still gets the page saying so. */
+  if (route->prefix && !g_str_equal (route->path, SURVEY_PREFIX) &&
+      (path[strlen (route->path)] == '\0' || strchr (path + strlen (route->path), '/') != NULL))
     {
       respond_error (self, msg, 404, "There is nothing at this address; see docs/api/openapi.yaml");
       return;
@@ -928,6 +964,7 @@ sapa_server_finalize (GObject *object)
   g_clear_object (&self->tls);
   g_free (self->epoch);
   g_free (self->trusted_proxy);
+  g_free (self->public_url);
   g_mutex_clear (&self->inbound_lock);
 
   G_OBJECT_CLASS (sapa_server_parent_class)->finalize (object);
@@ -947,6 +984,8 @@ sapa_server_init (SapaServer *self)
 {
   g_mutex_init (&self->inbound_lock);
   self->live = g_ptr_array_new_with_free_func ((GDestroyNotify) live_client_free);
+  self->public_url = g_strdup ("http://127.0.0.1:8480");
+  self->survey_link_lifetime = SAPA_SERVER_SURVEY_LINK_LIFETIME;
 }
 
 SapaServer *
@@ -1082,4 +1121,30 @@ sapa_server_set_trusted_proxy (SapaServer *self,
   g_return_if_fail (SAPA_IS_SERVER (self));
   g_free (self->trusted_proxy);
   self->trusted_proxy = g_strdup (address);
+}
+
+void
+sapa_server_set_public_url (SapaServer *self,
+                            const char *url)
+{
+  g_return_if_fail (SAPA_IS_SERVER (self));
+  g_return_if_fail (url != NULL);
+  g_free (self->public_url);
+  self->public_url = g_strdup (url);
+}
+
+const char *
+sapa_server_get_public_url (SapaServer *self)
+{
+  g_return_val_if_fail (SAPA_IS_SERVER (self), NULL);
+  return self->public_url;
+}
+
+void
+sapa_server_set_survey_link_lifetime (SapaServer *self,
+                                      gint64      seconds)
+{
+  g_return_if_fail (SAPA_IS_SERVER (self));
+  g_return_if_fail (seconds > 0);
+  self->survey_link_lifetime = seconds;
 }

@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 #define SAPA_SERVER_MAX_PUSH          1000               /* changes in one push */
 #define SAPA_SERVER_IO_TIMEOUT        60                 /* seconds a socket may sit idle */
 #define SAPA_SERVER_KEEPALIVE         20                 /* WebSocket ping interval, seconds */
+#define SAPA_SERVER_SURVEY_LINK_LIFETIME (7 * 24 * 3600)      /* seconds a survey link works */
 #define SAPA_SERVER_MAX_CLOCK_AHEAD   (5 * 60 * 1000)    /* ms a pushed stamp may lead the server */
 
 #define SAPA_SERVER_ERROR (sapa_server_error_quark ())
@@ -53,5 +54,15 @@ void        sapa_server_notify_live  (SapaServer       *self);
  * client in X-Forwarded-For; NULL trusts no proxy. */
 void        sapa_server_set_trusted_proxy (SapaServer *self,
                                            const char *address);
+
+/* The address customers and desks reach the server at, e.g.
+ * https://sapa.example.com behind nginx; survey links start with it.
+ * Default: http://127.0.0.1:8480 style, from the listening address. */
+void        sapa_server_set_public_url (SapaServer *self,
+                                        const char *url);
+const char *sapa_server_get_public_url (SapaServer *self);
+/* How long new survey links work, in seconds (tests shorten it). */
+void        sapa_server_set_survey_link_lifetime (SapaServer *self,
+                                                  gint64      seconds);
 
 G_END_DECLS

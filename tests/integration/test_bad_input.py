@@ -433,6 +433,94 @@ def test_trusted_proxy_counts_clients():
         check(r.status == 201, "another client signs in", r)
 
 
+def survey_links_count():
+    conn = S.db()
+    try:
+        return conn.execute("SELECT count(*) FROM survey_link").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_survey_link_bad_input():
+    cust = customer_change(S.branches["A"])
+    conv_id = str(uuid.uuid4())
+    r = S.push(T["admin"], [cust, change("conversation", conv_id, {
+        "customer_id": cust["id"], "branch_id": S.branches["A"], "channel": "email", "status": "open",
+        "opened_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})])
+    check(r.status == 200, "seed", r)
+    p = "/api/v1/survey-links"
+    cases = [
+        (b'{"conversation_id": ', 400, "bad_request", "malformed JSON"),
+        (b'[]', 400, "bad_request", "not an object"),
+        (json.dumps({"conversation_id": 5}).encode(), 400, "bad_request", "number for the id"),
+        (json.dumps({"conversation_id": [conv_id]}).encode(), 400, "bad_request", "array for the id"),
+        (json.dumps({"conversation_id": conv_id, "language": 3}).encode(), 400, "bad_request", "number for language"),
+        (json.dumps({"conversation_id": conv_id, "language": "xx"}).encode(), 422, "invalid", "unknown language"),
+        (b'{"conversation_id": "\xff\xfe"}', 400, "bad_request", "invalid UTF-8"),
+        (json.dumps({"conversation_id": "' OR 1=1 --"}).encode(), 404, "not_found", "SQL-like id"),
+        (json.dumps({"conversation_id": "x" * 10000}).encode(), 404, "not_found", "long id"),
+        (b'{"conversation_id": "' + b"x" * (10 * MiB) + b'"}', 413, "too_large", "10 MiB"),
+    ]
+    before = survey_links_count()
+    for body, status, code, what in cases:
+        with NothingWritten("survey link: " + what):
+            expect_error(S.request("POST", p, body, token=T["agent_a"]), status, code, "survey link: " + what)
+    check(survey_links_count() == before, "no survey link stored", before, survey_links_count())
+
+
+def test_survey_page_bad_input():
+    cust = customer_change(S.branches["A"])
+    conv_id = str(uuid.uuid4())
+    S.push(T["admin"], [cust, change("conversation", conv_id, {
+        "customer_id": cust["id"], "branch_id": S.branches["A"], "channel": "whatsapp", "status": "open",
+        "opened_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})])
+    r = S.request("POST", "/api/v1/survey-links", {"conversation_id": conv_id}, token=T["agent_a"])
+    check(r.status == 201, "link", r)
+    path = r.json["url"][r.json["url"].index("/s/"):]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    cases = [
+        (b"csat=%FF", "invalid UTF-8 score"),
+        (b"csat=5&comment=%C3%28", "invalid UTF-8 comment"),
+        (b"csat=5%27%20OR%201%3D1%20--", "SQL-like score"),
+        (b"csat=99999999999999999999", "huge number"),
+        (b"csat=%205", "space before the score"),
+        (b"csat=5&kind=nps", "a field naming a kind"),
+        (b"\x00\x01\x02", "binary"),
+        (b"csat=5&comment=" + b"x" * 5000, "long comment"),
+    ]
+    for body, what in cases:
+        with NothingWritten("survey page: " + what):
+            r = S.request("POST", path, body, headers=form)
+            check(r.status == 422 and r.headers.get("content-type", "").startswith("text/html")
+                  and b'role="alert"' in r.body, "survey page: %s: 422 page with the error" % what, r)
+    with NothingWritten("survey page: 10 MiB"):
+        expect_error(S.request("POST", path, b"comment=" + b"x" * (10 * MiB), headers=form), 413, "too_large",
+                     "survey page: 10 MiB")
+    for token in ("%27%20OR%201%3D1--", "%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x" * 5000):
+        r = S.request("GET", "/s/" + token)
+        check(r.status == 404 and r.headers.get("content-type", "").startswith("text/html"),
+              "unknown token %r: 404 page" % token[:20], r)
+    # After all that, the link still takes its one answer.
+    r = S.request("POST", path, b"csat=5", headers=form)
+    check(r.status == 200, "the link still works", r)
+
+
+def test_metrics_bad_input():
+    q = "/api/v1/metrics?from=2026-11-01&to=2026-12-01"
+    for extra, what in (("&tz=Not/AZone", "unknown zone"), ("&tz=../../etc/localtime", "a path for a zone"),
+                        ("&channel=%27%20OR%201%3D1", "SQL-like channel")):
+        with NothingWritten("metrics: " + what):
+            expect_error(S.request("GET", q + extra, token=T["admin"]), 400, "bad_request", "metrics: " + what)
+    for query, what in (("?from=%FF&to=2026-12-01", "invalid UTF-8 date"), ("?from=1&to=2", "bare numbers"),
+                        ("?from=2026-11-01T25:00:00&to=2026-12-01", "hour 25")):
+        expect_error(S.request("GET", "/api/v1/metrics" + query, token=T["admin"]), 400, "bad_request",
+                     "metrics: " + what)
+    # An SQL-like branch or agent is only a value that matches nothing.
+    r = S.request("GET", q + "&branch=%27%20OR%201%3D1%20--&agent=%22%3B%20DROP%20TABLE%20change_log", token=T["admin"])
+    check(r.status == 200 and r.json["total"]["counts"]["conversations"] == 0, "SQL-like filters match nothing", r)
+    check(S.healthy(), "the server keeps serving")
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-bad-input") as server:
@@ -455,6 +543,9 @@ def main():
             ("clock ahead", test_clock_ahead),
             ("unknown routes", test_unknown_route),
             ("behind a trusted proxy the limit counts clients", test_trusted_proxy_counts_clients),
+            ("survey links: bad requests", test_survey_link_bad_input),
+            ("survey page: bad forms and tokens", test_survey_page_bad_input),
+            ("metrics: bad parameters", test_metrics_bad_input),
             ("failed sign-ins are rate limited", test_rate_limited_sign_in),
         ])
 

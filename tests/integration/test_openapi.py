@@ -33,6 +33,7 @@ with open(SPEC_PATH) as f:
     SPEC = yaml.safe_load(f)
 S = None
 T = {}
+LINK = {}           # "token": a survey link's token, made by test_survey_links
 SEEN = {}           # (path, method) -> set of statuses seen
 METHODS = ("get", "post", "put", "delete", "patch")
 # Answers that a test cannot bring on purpose without breaking the server.
@@ -161,6 +162,11 @@ def conforms(path, method, r, expect=None):
             check(not problems, "%s %s %s: header %s" % (method.upper(), path, status, name), *problems)
     content = resp.get("content") or {}
     if status == "101":
+        return None
+    if "text/html" in content:
+        check(r.headers.get("content-type", "").startswith("text/html"),
+              "%s %s %s: an HTML page" % (method.upper(), path, status), r.headers)
+        check(r.body.startswith(b"<!DOCTYPE html>"), "%s %s %s: HTML5" % (method.upper(), path, status), r)
         return None
     if "application/json" in content:
         check(r.headers.get("content-type", "").startswith("application/json"),
@@ -300,10 +306,66 @@ def test_audit():
     conforms(p, "get", S.request("GET", p + "?limit=0", token=T["admin"]), 422)
 
 
+def email_conversation(branch_key="A"):
+    cust = customer_change(S.branches[branch_key])
+    conv_id = str(uuid.uuid4())
+    r = S.push(T["admin"], [cust, change("conversation", conv_id, {
+        "customer_id": cust["id"], "branch_id": S.branches[branch_key], "channel": "email", "status": "open",
+        "opened_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})])
+    check(r.status == 200, "conversation pushed", r)
+    return conv_id
+
+
+def test_survey_links():
+    p = "/api/v1/survey-links"
+    conv_id = email_conversation()
+    body = {"conversation_id": conv_id, "language": "en"}
+    request_conforms(p, "post", body)
+    link = conforms(p, "post", S.request("POST", p, body, token=T["agent_a"]), 201)
+    LINK["token"] = link["url"].rsplit("/", 1)[1]
+    LINK["used"] = conforms(p, "post", S.request("POST", p, body, token=T["agent_a"]), 201)["url"].rsplit("/", 1)[1]
+    conforms(p, "post", S.request("POST", p, b"{", token=T["agent_a"]), 400)
+    conforms(p, "post", S.request("POST", p, body), 401)
+    conforms(p, "post", S.request("POST", p, {"conversation_id": email_conversation("B")}, token=T["agent_a"]), 403)
+    conforms(p, "post", S.request("POST", p, {"conversation_id": str(uuid.uuid4())}, token=T["agent_a"]), 404)
+    conforms(p, "post", S.request("POST", p, b'{"x": "' + b"y" * (5 * 1024 * 1024) + b'"}',
+                                  token=T["agent_a"]), 413)
+    conforms(p, "post", S.request("POST", p, {"conversation_id": conv_id, "language": "fr"},
+                                  token=T["agent_a"]), 422)
+
+
+def test_survey_page():
+    p = "/s/{token}"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    url, used = "/s/" + LINK["token"], "/s/" + LINK["used"]
+    conforms(p, "get", S.request("GET", url + "?lang=id"), 200)
+    conforms(p, "get", S.request("GET", "/s/" + "Z" * 43), 404)
+    conforms(p, "post", S.request("POST", "/s/" + "Z" * 43, b"csat=5", headers=form), 404)
+    conforms(p, "post", S.request("POST", used, b"csat=6", headers=form), 422)
+    conforms(p, "post", S.request("POST", used, b"csat=5&nps=10", headers=form), 200)
+    conforms(p, "post", S.request("POST", used, b"csat=5", headers=form), 409)
+    conforms(p, "get", S.request("GET", used), 409)
+    conforms(p, "post", S.request("POST", url, b"comment=" + b"x" * (5 * 1024 * 1024), headers=form), 413)
+    S.db_write("UPDATE survey_link SET expires_at = 1 WHERE used_at IS NULL")
+    conforms(p, "get", S.request("GET", url), 410)
+    conforms(p, "post", S.request("POST", url, b"csat=5", headers=form), 410)
+
+
+def test_metrics():
+    p = "/api/v1/metrics"
+    q = "?from=2026-11-01&to=2026-12-01&tz=Asia/Jakarta"
+    conforms(p, "get", S.request("GET", p + q, token=T["admin"]), 200)
+    conforms(p, "get", S.request("GET", p + q, token=T["agent_a"]), 200)
+    conforms(p, "get", S.request("GET", p + "?from=2026-11-01&to=2026-12-01&tz=Nowhere/Atlantis",
+                                 token=T["admin"]), 400)
+    conforms(p, "get", S.request("GET", p + q), 401)
+    conforms(p, "get", S.request("GET", p + q + "&agent=" + S.users["admin"], token=T["agent_a"]), 403)
+
+
 def test_other_methods_405():
     for path, item in SPEC["paths"].items():
         documented = {m for m in item if m in METHODS}
-        url = path.replace("{channel}", "whatsapp")
+        url = path.replace("{channel}", "whatsapp").replace("{token}", "A" * 43)
         for m in METHODS:
             if m in documented:
                 continue
@@ -342,7 +404,7 @@ def router_routes():
     for path, prefix, method in re.findall(r'\{\s*("[^"]*"|\w+)\s*,\s*(TRUE|FALSE)\s*,\s*"(\w+)"', table.group(1)):
         path = path.strip('"') if path.startswith('"') else defines[path]
         if prefix == "TRUE":
-            path = path.rstrip("/") + "/{channel}"
+            path = path.rstrip("/") + ("/{token}" if path.rstrip("/") == "/s" else "/{channel}")
         routes.add((path, method.lower()))
     check(len(routes) >= 8, "the route table has the routes", routes)
     return routes
@@ -356,7 +418,7 @@ def test_routes_documented_both_ways():
     check(documented - served == set(), "every documented route is served", sorted(documented - served))
     # And black-box: each documented route answers something other than 404 on a known path.
     for path, method in documented:
-        url = path.replace("{channel}", "whatsapp")
+        url = path.replace("{channel}", "whatsapp").replace("{token}", LINK["token"])
         if path.endswith("/live"):
             continue
         r = S.request(method.upper(), url, b"{}" if method == "post" else None)
@@ -390,6 +452,9 @@ def main():
             ("GET /api/v1/live", test_live),
             ("POST /api/v1/inbound/{channel}", test_inbound),
             ("GET /api/v1/audit", test_audit),
+            ("POST /api/v1/survey-links", test_survey_links),
+            ("GET and POST /s/{token}", test_survey_page),
+            ("GET /api/v1/metrics", test_metrics),
             ("other methods answer 405 with Allow", test_other_methods_405),
             ("the server's routes and the file's paths match", test_routes_documented_both_ways),
             ("failed sign-ins: 429", test_rate_limited),

@@ -3,7 +3,8 @@
 
 Roles: agent of branch A, supervisor of branch A (who also sees branch C),
 admin, no token, an expired token and a revoked token. Routes: session
-POST/DELETE, push, pull, live upgrade, audit, inbound, healthz.
+POST/DELETE, push, pull, live upgrade, audit, inbound, healthz, survey
+links, the public survey page and metrics.
 
 Run: test_roles.py PATH/TO/sapa-server
 """
@@ -333,6 +334,71 @@ def test_disabled_user():
     check(status == 401, "live upgrade with a disabled user's token", status)
 
 
+def test_survey_links():
+    """Survey links for conversations of each branch: the caller must see the branch."""
+    b = S.branches
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    convs = {}
+    for key in ("A", "B", "C"):
+        cust = customer_change(b[key])
+        convs[key] = str(uuid.uuid4())
+        r = S.push(TOKENS["admin"], [cust, change("conversation", convs[key], {
+            "customer_id": cust["id"], "branch_id": b[key], "channel": "chat", "status": "open", "opened_at": now})])
+        check(r.status == 200, "seed", r)
+    allowed = {"agent_a": {"A"}, "supervisor_a": {"A", "C"}, "admin": {"A", "B", "C"}}
+    links = []
+    for role in ROLES:
+        for key, conv_id in convs.items():
+            r = S.request("POST", "/api/v1/survey-links", {"conversation_id": conv_id}, token=TOKENS[role])
+            what = "survey link for branch %s as %s" % (key, role)
+            if role in NOT_SIGNED_IN:
+                expect_error(r, 401, "unauthorized", what)
+            elif key in allowed[role]:
+                check(r.status == 201, what + ": 201", r)
+                links.append(r.json["url"])
+            else:
+                expect_error(r, 403, "forbidden", what)
+    # The page itself needs no sign-in, and a bearer token changes nothing.
+    path = links[0][links[0].index("/s/"):]
+    for role in ROLES:
+        r = S.request("GET", path, token=TOKENS[role])
+        check(r.status == 200 and r.headers.get("content-type", "").startswith("text/html"),
+              "survey page for %s" % role, r)
+
+
+def test_metrics():
+    b, u = S.branches, S.users
+    q = "/api/v1/metrics?from=2026-11-01&to=2026-12-01"
+    cases = [
+        # (role, extra query, status)
+        ("agent_a", "", 200),
+        ("agent_a", "&agent=" + u["agent_a"], 200),
+        ("agent_a", "&agent=" + u["agent_b"], 403),
+        ("agent_a", "&branch=" + b["A"], 200),
+        ("agent_a", "&branch=" + b["B"], 403),
+        ("supervisor_a", "&branch=" + b["A"], 200),
+        ("supervisor_a", "&branch=" + b["C"], 200),
+        ("supervisor_a", "&branch=" + b["B"], 403),
+        ("supervisor_a", "", 400),
+        ("supervisor_a", "&branch=" + b["A"] + "&agent=" + u["agent_a"], 200),
+        ("admin", "", 200),
+        ("admin", "&branch=" + b["B"], 200),
+        ("admin", "&agent=" + u["agent_b"], 200),
+    ] + [(role, "", 401) for role in NOT_SIGNED_IN]
+    for role, extra, status in cases:
+        r = S.request("GET", q + extra, token=TOKENS[role])
+        what = "metrics%s as %s" % (extra, role)
+        if status == 200:
+            check(r.status == 200, what + ": 200", r)
+            f = r.json["filter"]
+            if role == "agent_a":
+                check(f["agent"] == u["agent_a"], "an agent's figures are their own", f)
+            if role == "supervisor_a":
+                check(f["branch"] in (b["A"], b["C"]), "a supervisor's own branch", f)
+        else:
+            expect_error(r, status, {400: "bad_request", 401: "unauthorized", 403: "forbidden"}[status], what)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-roles") as server:
@@ -349,6 +415,8 @@ def main():
             ("live upgrade", test_live_upgrade),
             ("audit is for admins", test_audit),
             ("inbound needs a signature, not a token", test_inbound),
+            ("survey links follow branches; the page needs no sign-in", test_survey_links),
+            ("metrics: agent own, supervisor own branches, admin all", test_metrics),
             ("a disabled user is signed out", test_disabled_user),
         ])
 

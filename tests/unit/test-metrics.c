@@ -7,6 +7,7 @@
 #include <sapa/sapa.h>
 
 #include "sapa-metrics-private.h"
+#include "sapa-store-private.h"
 #include "sapa-test-dir.h"
 
 #define HOUR 3600
@@ -153,6 +154,20 @@ save_survey (Fixture    *f,
   sapa_record_set_int (r, "collected_at", f->t0 + at);
   g_assert_true (sapa_store_save (f->store, r, &error));
   g_assert_no_error (error);
+}
+
+static SapaMetrics *
+compute_on_store (SapaStore               *store,
+                  const SapaMetricsFilter *filter,
+                  gboolean                 raw)
+{
+  g_autoptr(GError) error = NULL;
+  SapaMetrics *m = raw ? sapa_metrics_compute_raw (store, filter, &error)
+                       : sapa_metrics_compute (store, filter, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return m;
 }
 
 static SapaMetrics *
@@ -849,6 +864,18 @@ test_rollups_after_fixture (Fixture       *f,
   g_assert_nonnull (strstr (dump, "metrics_frt_hour"));
   g_assert_cmpuint (strlen (dump), >, 200);
   assert_rollups_equal_rebuild (f->store, f->path);
+
+  /* No path of Sapa removes conversation rows, but the triggers cover it:
+   * a live one with interactions, a tombstoned one, one with a branch. */
+  {
+    sqlite3 *db = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "DELETE FROM conversation WHERE id IN ('c1', 'c6', 'c3');", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_close (db);
+  }
+  assert_rollups_equal_rebuild (f->store, f->path);
 }
 
 
@@ -1313,6 +1340,72 @@ test_random (Fixture       *f,
   g_ptr_array_unref (r.conversations);
 }
 
+/* A desk of schema 3 with records: the upgrade counts them in the rollups. */
+static void
+test_upgrade_from_v3 (void)
+{
+  g_autofree char *dir = sapa_test_dir_new ("sapa-metrics-upgrade-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "desk.sqlite", NULL);
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(SapaMetricsFilter) filter = NULL;
+  g_autoptr(SapaMetrics) m = NULL;
+  g_autoptr(SapaMetrics) raw = NULL;
+  g_autofree char *dump = NULL;
+  const SapaMetricsCounts *c;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  for (guint v = 1; v <= 3; v++)
+    g_assert_cmpint (sqlite3_exec (db, sapa_schema_get_migration (v), NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "PRAGMA user_version = 3;"
+    "INSERT INTO customer (id, full_name) VALUES ('cust-1', 'Budi');"
+    "INSERT INTO conversation (id, customer_id, branch_id, channel, reason, status, assignee_id, opened_at,"
+    "  first_response_at, resolved_at, reopened_at, contact_count, sla_due, deleted) VALUES"
+    "  ('c1', 'cust-1', 'b1', 'phone', 'card', 'resolved', 'a1', 1772413200, 1772413220, 1772416800, NULL, 1, 1772413230, 0),"
+    "  ('c2', 'cust-1', NULL, 'email', NULL, 'open', NULL, 1772420000, NULL, NULL, NULL, 2, 1772420060, 0),"
+    "  ('c3', 'cust-1', 'b2', 'chat', 'loan', 'resolved', 'a2', 1772430000, 1772430500, 1772440000, 1772441000, 1, 1772430060, 0),"
+    "  ('c4', 'cust-1', 'b1', 'phone', 'card', 'resolved', 'a1', 1772413300, 1772413320, 1772416900, NULL, 1, NULL, 1);"
+    "INSERT INTO interaction (id, conversation_id, customer_id, channel, direction, author_id, started_at, ended_at) VALUES"
+    "  ('i1', 'c1', 'cust-1', 'phone', 'inbound', 'a1', 1772413200, 1772413500),"
+    "  ('i2', NULL, 'cust-1', 'walk_in', 'inbound', 'a2', 1772414000, 1772414600),"
+    "  ('i3', 'c4', 'cust-1', 'video', 'inbound', 'a1', 1772415000, 1772415100),"
+    "  ('i4', 'c2', 'cust-1', 'email', 'inbound', NULL, 1772420000, 1772420010);"
+    "INSERT INTO survey_response (id, kind, score, branch_id, channel, agent_id, collected_via, collected_at) VALUES"
+    "  ('s1', 'csat', 5, 'b1', 'phone', 'a1', 'kiosk', 1772413600),"
+    "  ('s2', 'nps', 3, 'b2', NULL, 'a2', 'link', 1772440100),"
+    "  ('s3', 'ces', 6, NULL, NULL, NULL, 'phone', 1772440200);",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = sapa_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sapa_store_get_schema_version (store), ==, SAPA_STORE_SCHEMA_VERSION);
+  dump = dump_rollups (path);
+  g_assert_nonnull (strstr (dump, "|b2|chat|a2|loan|"));
+  assert_rollups_equal_rebuild (store, path);
+
+  filter = sapa_metrics_filter_new (1772409600, 1772409600 + DAY, utc);   /* 2026-03-02 UTC */
+  sapa_metrics_filter_set_now (filter, 1772409600 + DAY);
+  m = compute_on_store (store, filter, FALSE);
+  raw = compute_on_store (store, filter, TRUE);
+  assert_same_metrics (m, raw);
+  c = &sapa_metrics_get_total (m)->counts;
+  g_assert_cmpuint (c->conversations, ==, 3);
+  g_assert_cmpuint (c->resolved, ==, 2);
+  g_assert_cmpuint (c->fcr, ==, 1);            /* c3 was reopened within 7 days */
+  g_assert_cmpuint (c->handled, ==, 2);        /* i3's conversation is deleted, i4 is email */
+  g_assert_cmpint (c->handle_seconds, ==, 900);
+  g_assert_cmpuint (c->sla_n, ==, 3);          /* c1 met, c2 unanswered past due, c3 late */
+  g_assert_cmpuint (c->sla_met, ==, 1);
+  g_assert_cmpuint (c->csat_n + c->nps_n + c->ces_n, ==, 3);
+
+  g_clear_object (&store);
+  sapa_test_dir_remove (dir);
+}
+
 /* Demo data are bulk-loaded without the triggers: the rollups rebuilt at the
  * end of the load equal a rebuild, and the figures equal a scan. */
 static void
@@ -1376,6 +1469,7 @@ main (int   argc,
   ADD ("/metrics/async", test_async);
   ADD ("/metrics/rollups-after-fixture", test_rollups_after_fixture);
   g_test_add_func ("/metrics/demo", test_demo);
+  g_test_add_func ("/metrics/upgrade-from-v3", test_upgrade_from_v3);
   ADD ("/metrics/random", test_random);
 #undef ADD
 
