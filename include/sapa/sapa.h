@@ -15,3 +15,4 @@
 #include <sapa/sapa-sync.h>
 #include <sapa/sapa-metrics.h>
 #include <sapa/sapa-survey-link.h>
+#include <sapa/sapa-catalog.h>

@@ -11,6 +11,7 @@
 #include <sapa/sapa-sync.h>
 
 #include "sapa-application.h"
+#include "sapa-dashboard-window.h"
 #include "sapa-startup-report.h"
 #include "sapa-preferences-window.h"
 #include "sapa-sign-in-dialog.h"
@@ -560,6 +561,32 @@ preferences_activated (GSimpleAction *action,
 }
 
 static void
+dashboard_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  SapaApplication *self = SAPA_APPLICATION (user_data);
+  SapaWindow *window = get_window (self);
+  SapaStore *store = sapa_window_get_store (window);
+  SapaDashboardWindow *dashboard;
+
+  if (store == NULL)
+    return;
+
+  /* One dashboard per desk database: bring it forward if it is open. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SAPA_IS_DASHBOARD_WINDOW (l->data) &&
+        sapa_dashboard_window_get_store (l->data) == store)
+      {
+        gtk_window_present (GTK_WINDOW (l->data));
+        return;
+      }
+
+  dashboard = sapa_dashboard_window_new (GTK_APPLICATION (self), store);
+  gtk_window_present (GTK_WINDOW (dashboard));
+}
+
+static void
 about_activated (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
@@ -820,6 +847,7 @@ static const GActionEntry app_entries[] = {
   { .name = "sign-out", .activate = sign_out_activated },
   { .name = "sync-now", .activate = sync_now_activated },
   { .name = "preferences", .activate = preferences_activated },
+  { .name = "dashboard", .activate = dashboard_activated },
   { .name = "about", .activate = about_activated },
   { .name = "quit", .activate = quit_activated },
   { .name = "reopen-database", .activate = reopen_database_activated },
@@ -894,6 +922,7 @@ sapa_application_startup (GApplication *application)
     const char *accels[3];
   } accels[] = {
     { "app.preferences", { "<Control>comma", NULL } },
+    { "app.dashboard", { "<Control>d", NULL } },
     { "app.quit", { "<Control>q", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.new-customer", { "<Control>n", NULL } },

@@ -167,7 +167,9 @@ nice_step (double raw)
     return mag;
   if (norm <= 2.0)
     return 2.0 * mag;
-  if (norm <= 2.5)
+  /* 2.5 only where it stays a whole number: counts on an axis of 0-10
+   * would read 0, 2, 5, 8, 10 once formatted without decimals */
+  if (norm <= 2.5 && mag >= 10.0)
     return 2.5 * mag;
   if (norm <= 5.0)
     return 5.0 * mag;

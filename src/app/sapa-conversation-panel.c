@@ -9,7 +9,7 @@
 #include "sapa-format.h"
 #include "sapa-kiosk-window.h"
 #include "sapa-rating-dialog.h"
-#include "sapa-catalog.h"
+#include <sapa/sapa-catalog.h>
 #include "sapa-window.h"
 #include <sapa/sapa-survey-link.h>
 

@@ -8,6 +8,8 @@
 #include <gtk/gtk.h>
 #include <locale.h>
 
+#include <sapa/sapa-catalog.h>
+
 #include "sapa-i18n.h"
 
 #define SETTINGS_SCHEMA_ID "id.sapa.Desk"
@@ -15,11 +17,7 @@
 const char *
 sapa_i18n_get_localedir (void)
 {
-  const char *dir = g_getenv ("SAPA_LOCALEDIR");
-
-  if (dir != NULL && dir[0] != '\0')
-    return dir;
-  return LOCALEDIR;
+  return sapa_catalog_get_localedir ();
 }
 
 const char *

@@ -6,7 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "sapa-application.h"
-#include "sapa-catalog.h"
+#include <sapa/sapa-catalog.h>
 #include "sapa-i18n.h"
 #include "sapa-kiosk-window.h"
 #include "sapa-window.h"

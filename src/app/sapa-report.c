@@ -194,7 +194,7 @@ sapa_report_write_pdf (GtkWidget         *content,
       cairo_clip (cr);
       gdk_cairo_set_source_rgba (cr, &bg);
       cairo_paint (cr);
-      cairo_translate (cr, 0, -page * slice);
+      cairo_translate (cr, 0, -(double) page * slice);
       gsk_render_node_draw (node, cr);
       cairo_restore (cr);
 

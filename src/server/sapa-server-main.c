@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sapa/sapa-catalog.h>
+
 #include "sapa-server.h"
 #include "sapa-server-admin.h"
 #include "sapa-server-db.h"
@@ -225,7 +227,7 @@ main (int    argc,
       char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SAPA_LOCALEDIR") ? g_getenv ("SAPA_LOCALEDIR") : LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, sapa_catalog_get_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("sapa-server");

@@ -12,7 +12,7 @@
 #include <sapa/sapa-text.h>
 
 #include "sapa-server.h"
-#include "sapa-server-catalog.h"
+#include <sapa/sapa-catalog.h>
 #include "sapa-server-db.h"
 #include "sapa-server-private.h"
 #include "sapa-server-web.h"
@@ -33,8 +33,8 @@
 
 static const char * const link_channels[] = { "email", "chat", "whatsapp", NULL };
 
-/* T() translates into the page's language (sapa-server-catalog.h). */
-#define T(lang, s) sapa_server_translate ((lang), (s))
+/* T() translates into the page's language (sapa-catalog.h). */
+#define T(lang, s) sapa_catalog_translate ((lang), (s))
 
 /* -- the link's token ------------------------------------------------------ */
 

@@ -313,6 +313,11 @@ test_nice_ticks (void)
   g_assert_cmpfloat (lo, ==, 0);
   g_assert_cmpfloat (hi, ==, 1);
 
+  /* a count axis up to 9: whole steps (not 2.5, shown as 2 and 8) */
+  n = sapa_chart_nice_ticks (0, 9, 5, &lo, &hi, &step);
+  g_assert_cmpfloat (step, ==, 5);
+  g_assert_cmpfloat (hi, ==, 10);
+
   n = sapa_chart_nice_ticks (0, 1234, 6, &lo, &hi, &step);
   g_assert_cmpfloat (step, ==, 250);
   g_assert_cmpfloat (hi, ==, 1250);
@@ -1016,6 +1021,8 @@ test_report_pdf (void)
       gtk_widget_set_size_request (more, -1, 300);
       gtk_box_append (GTK_BOX (box), more);
     }
+  /* drawn on the last page: later pages hold the rest of the widget */
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("End of the dashboard"));
 
   /* a widget never shown has no size: refused with a clear message */
   label = g_object_ref_sink (gtk_label_new ("Not shown"));
@@ -1039,6 +1046,7 @@ test_report_pdf (void)
   check_report_text (text);
   /* the figure on the tile */
   g_assert_nonnull (strstr (text, "88.0%"));
+  g_assert_nonnull (strstr (text, "End of the dashboard"));
   g_clear_pointer (&text, g_free);
 
   /* with a redraw pending (a chart changed colour, the pointer left a

@@ -6,7 +6,7 @@
 
 #include "customer-test-util.h"
 #include "sapa-application.h"
-#include "sapa-catalog.h"
+#include <sapa/sapa-catalog.h>
 #include "sapa-conversation-panel.h"
 #include "sapa-customer-page.h"
 #include "sapa-kiosk-window.h"
