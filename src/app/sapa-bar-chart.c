@@ -693,12 +693,7 @@ sapa_bar_chart_class_init (SapaBarChartClass *klass)
    *
    * A bar was clicked, or activated with Enter or Space.
    */
-  signals[BAR_ACTIVATED] =
-    g_signal_new ("bar-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "barchart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[BAR_ACTIVATED] = sapa_chart_class_setup (widget_class, "barchart", "bar-activated");
 }
 
 static void

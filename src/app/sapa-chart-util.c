@@ -838,3 +838,14 @@ sapa_chart_replace_format (SapaChartFormatFunc *func,
   *data = new_data;
   *destroy = new_destroy;
 }
+
+guint
+sapa_chart_class_setup (GtkWidgetClass *widget_class,
+                        const char     *css_name,
+                        const char     *signal_name)
+{
+  gtk_widget_class_set_css_name (widget_class, css_name);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  return g_signal_new (signal_name, G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST,
+                       0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+}

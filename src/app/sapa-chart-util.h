@@ -97,6 +97,13 @@ typedef struct {
   gboolean points;
 } SapaChartCoreClass;
 
+/* Sets up a chart widget class: its CSS name @css_name, the image
+ * accessible role and its activation signal @signal_name (run last, two
+ * guint indices, the SapaChartItem's a and b). Returns the signal's id. */
+guint                sapa_chart_class_setup       (GtkWidgetClass           *widget_class,
+                                                   const char               *css_name,
+                                                   const char               *signal_name);
+
 /* Sets up @widget (focusable, tooltips, pointer, click and key controllers)
  * and returns the helper that keeps its items, hover and focus. */
 SapaChartCore       *sapa_chart_core_new          (GtkWidget                *widget,

@@ -417,12 +417,7 @@ sapa_heatmap_class_init (SapaHeatmapClass *klass)
    *
    * A cell was clicked, or activated with Enter or Space.
    */
-  signals[CELL_ACTIVATED] =
-    g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "heatmap");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[CELL_ACTIVATED] = sapa_chart_class_setup (widget_class, "heatmap", "cell-activated");
 }
 
 static void

@@ -560,12 +560,7 @@ sapa_line_chart_class_init (SapaLineChartClass *klass)
    *
    * A point was clicked, or activated with Enter or Space.
    */
-  signals[POINT_ACTIVATED] =
-    g_signal_new ("point-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "linechart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[POINT_ACTIVATED] = sapa_chart_class_setup (widget_class, "linechart", "point-activated");
 }
 
 static void
