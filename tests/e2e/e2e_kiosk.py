@@ -19,7 +19,10 @@ import sqlite3
 import sys
 import time
 
-from e2e_util import (Atspi, R, click, count_rows, description_of, find, key_combo, key_string, log_visit,
+# e2e_util is imported from the source tree: write no bytecode there.
+sys.dont_write_bytecode = True
+
+from e2e_util import (Atspi, R, click, count_rows, description_of, find, key_combo, key_string, log_visit,  # noqa: E402
                       make_desk, name_of, start_sapa, stop_sapa, wait_for)
 
 SAPA, ADMIN, WORK, LOCALEDIR = sys.argv[1:5]

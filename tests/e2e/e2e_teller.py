@@ -13,7 +13,10 @@ import os
 import sys
 import time
 
-from e2e_util import R, key_combo, key_string, log_visit, make_desk, name_of, start_sapa, stop_sapa, text_of, wait_for
+# e2e_util is imported from the source tree: write no bytecode there.
+sys.dont_write_bytecode = True
+
+from e2e_util import R, key_combo, key_string, log_visit, make_desk, name_of, start_sapa, stop_sapa, text_of, wait_for  # noqa: E402
 
 SAPA, ADMIN, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 DB = os.path.join(WORK, 'e2e-desk.sqlite')
