@@ -607,8 +607,7 @@ sapa_bar_chart_finalize (GObject *object)
 {
   SapaBarChart *self = SAPA_BAR_CHART (object);
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
+  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->segment_names, g_ptr_array_unref);
   g_clear_pointer (&self->values, g_array_unref);
@@ -694,12 +693,7 @@ sapa_bar_chart_class_init (SapaBarChartClass *klass)
    *
    * A bar was clicked, or activated with Enter or Space.
    */
-  signals[BAR_ACTIVATED] =
-    g_signal_new ("bar-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "barchart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[BAR_ACTIVATED] = sapa_chart_class_setup (widget_class, "barchart", "bar-activated");
 }
 
 static void
@@ -778,11 +772,8 @@ sapa_bar_chart_set_format (SapaBarChart        *self,
 {
   g_return_if_fail (SAPA_IS_BAR_CHART (self));
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
-  self->format = func;
-  self->format_data = data;
-  self->format_destroy = destroy;
+  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
+                             func, data, destroy);
   data_changed (self);
 }
 
@@ -857,18 +848,9 @@ sapa_bar_chart_get_focus_bar (SapaBarChart *self,
                               guint        *bar,
                               guint        *segment)
 {
-  const SapaChartItem *item;
-
   g_return_val_if_fail (SAPA_IS_BAR_CHART (self), FALSE);
 
-  item = sapa_chart_core_get_focus (self->core);
-  if (item == NULL)
-    return FALSE;
-  if (bar != NULL)
-    *bar = item->a;
-  if (segment != NULL)
-    *segment = item->b;
-  return TRUE;
+  return sapa_chart_core_get_focus_indices (self->core, bar, segment);
 }
 
 gboolean
@@ -878,18 +860,7 @@ sapa_bar_chart_get_bar_position (SapaBarChart *self,
                                  double       *x,
                                  double       *y)
 {
-  const SapaChartItem *item;
-  graphene_point_t c;
-
   g_return_val_if_fail (SAPA_IS_BAR_CHART (self), FALSE);
 
-  item = sapa_chart_core_find (self->core, bar, segment);
-  if (item == NULL)
-    return FALSE;
-  graphene_rect_get_center (&item->mark, &c);
-  if (x != NULL)
-    *x = c.x;
-  if (y != NULL)
-    *y = c.y;
-  return TRUE;
+  return sapa_chart_core_get_item_center (self->core, bar, segment, x, y);
 }

@@ -167,7 +167,9 @@ nice_step (double raw)
     return mag;
   if (norm <= 2.0)
     return 2.0 * mag;
-  if (norm <= 2.5)
+  /* 2.5 only where it stays a whole number: counts on an axis of 0-10
+   * would read 0, 2, 5, 8, 10 once formatted without decimals */
+  if (norm <= 2.5 && mag >= 10.0)
     return 2.5 * mag;
   if (norm <= 5.0)
     return 5.0 * mag;
@@ -691,6 +693,42 @@ sapa_chart_core_find (SapaChartCore *core,
   return item_or_null (core, find_index (core, a, b));
 }
 
+gboolean
+sapa_chart_core_get_focus_indices (SapaChartCore *core,
+                                   guint         *a,
+                                   guint         *b)
+{
+  const SapaChartItem *item = sapa_chart_core_get_focus (core);
+
+  if (item == NULL)
+    return FALSE;
+  if (a != NULL)
+    *a = item->a;
+  if (b != NULL)
+    *b = item->b;
+  return TRUE;
+}
+
+gboolean
+sapa_chart_core_get_item_center (SapaChartCore *core,
+                                 guint          a,
+                                 guint          b,
+                                 double        *x,
+                                 double        *y)
+{
+  const SapaChartItem *item = sapa_chart_core_find (core, a, b);
+  graphene_point_t c;
+
+  if (item == NULL)
+    return FALSE;
+  graphene_rect_get_center (&item->mark, &c);
+  if (x != NULL)
+    *x = c.x;
+  if (y != NULL)
+    *y = c.y;
+  return TRUE;
+}
+
 const SapaChartItem *
 sapa_chart_core_item_at (SapaChartCore *core,
                          double         x,
@@ -777,4 +815,37 @@ sapa_chart_get_n_items (GtkWidget *chart)
   core = g_object_get_data (G_OBJECT (chart), "sapa-chart-core");
   g_return_val_if_fail (core != NULL, 0);
   return core->items->len;
+}
+
+void
+sapa_chart_clear_format (gpointer       data,
+                         GDestroyNotify destroy)
+{
+  if (destroy != NULL)
+    destroy (data);
+}
+
+void
+sapa_chart_replace_format (SapaChartFormatFunc *func,
+                           gpointer            *data,
+                           GDestroyNotify      *destroy,
+                           SapaChartFormatFunc  new_func,
+                           gpointer             new_data,
+                           GDestroyNotify       new_destroy)
+{
+  sapa_chart_clear_format (*data, *destroy);
+  *func = new_func;
+  *data = new_data;
+  *destroy = new_destroy;
+}
+
+guint
+sapa_chart_class_setup (GtkWidgetClass *widget_class,
+                        const char     *css_name,
+                        const char     *signal_name)
+{
+  gtk_widget_class_set_css_name (widget_class, css_name);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  return g_signal_new (signal_name, G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST,
+                       0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
 }

@@ -97,6 +97,13 @@ typedef struct {
   gboolean points;
 } SapaChartCoreClass;
 
+/* Sets up a chart widget class: its CSS name @css_name, the image
+ * accessible role and its activation signal @signal_name (run last, two
+ * guint indices, the SapaChartItem's a and b). Returns the signal's id. */
+guint                sapa_chart_class_setup       (GtkWidgetClass           *widget_class,
+                                                   const char               *css_name,
+                                                   const char               *signal_name);
+
 /* Sets up @widget (focusable, tooltips, pointer, click and key controllers)
  * and returns the helper that keeps its items, hover and focus. */
 SapaChartCore       *sapa_chart_core_new          (GtkWidget                *widget,
@@ -115,6 +122,18 @@ const SapaChartItem *sapa_chart_core_get_hover    (SapaChartCore            *cor
 const SapaChartItem *sapa_chart_core_find         (SapaChartCore            *core,
                                                    guint                     a,
                                                    guint                     b);
+/* The indices of the focused item in @a/@b (either may be NULL); FALSE
+ * when nothing has the focus. */
+gboolean             sapa_chart_core_get_focus_indices (SapaChartCore       *core,
+                                                        guint               *a,
+                                                        guint               *b);
+/* The centre of the item (@a, @b)'s mark in widget coordinates in @x/@y
+ * (either may be NULL); FALSE when there is no such item. */
+gboolean             sapa_chart_core_get_item_center   (SapaChartCore       *core,
+                                                        guint                a,
+                                                        guint                b,
+                                                        double              *x,
+                                                        double              *y);
 const SapaChartItem *sapa_chart_core_item_at      (SapaChartCore            *core,
                                                    double                    x,
                                                    double                    y);
@@ -128,6 +147,19 @@ guint                sapa_chart_get_n_items       (GtkWidget                *cha
 /* Draws the hover highlight and the focus mark over the chart. */
 void                 sapa_chart_core_snapshot     (SapaChartCore            *core,
                                                    GtkSnapshot              *snapshot);
+
+/* Replaces a chart's formatter (*@func, *@data, *@destroy) with
+ * @new_func/@new_data/@new_destroy, first freeing the old data with the old
+ * destroy function. */
+void      sapa_chart_replace_format   (SapaChartFormatFunc *func,
+                                       gpointer            *data,
+                                       GDestroyNotify      *destroy,
+                                       SapaChartFormatFunc  new_func,
+                                       gpointer             new_data,
+                                       GDestroyNotify       new_destroy);
+/* Frees a chart's formatter data with its destroy function (if any). */
+void      sapa_chart_clear_format     (gpointer             data,
+                                       GDestroyNotify       destroy);
 
 /* Appends @text (a layout of @widget) at (@x, @y) anchored by @xalign/@yalign
  * (0 left/top, 0.5 centre, 1 right/bottom) in @color. */

@@ -167,28 +167,34 @@ current_time (SapaDashboardWindow *self)
   return self->now != 0 ? self->now : g_get_real_time () / G_USEC_PER_SEC;
 }
 
+/* The name @names holds for @id; @none for an empty id, @unknown for an id
+ * it does not know. */
 static const char *
-agent_name (SapaDashboardWindow *self,
-            const char          *id)
+lookup_name (GHashTable *names,
+             const char *id,
+             const char *none,
+             const char *unknown)
 {
   const char *name;
 
   if (id == NULL || id[0] == '\0')
-    return _("Unassigned");
-  name = g_hash_table_lookup (self->agent_names, id);
-  return name ? name : _("Unknown Agent");
+    return none;
+  name = g_hash_table_lookup (names, id);
+  return name ? name : unknown;
+}
+
+static const char *
+agent_name (SapaDashboardWindow *self,
+            const char          *id)
+{
+  return lookup_name (self->agent_names, id, _("Unassigned"), _("Unknown Agent"));
 }
 
 static const char *
 branch_name (SapaDashboardWindow *self,
              const char          *id)
 {
-  const char *name;
-
-  if (id == NULL || id[0] == '\0')
-    return _("No Branch");
-  name = g_hash_table_lookup (self->branch_names, id);
-  return name ? name : _("Unknown Branch");
+  return lookup_name (self->branch_names, id, _("No Branch"), _("Unknown Branch"));
 }
 
 static const char *
@@ -1095,22 +1101,33 @@ table_row_at (GtkColumnView *view,
   return g_list_model_get_item (model, position);
 }
 
+/* Drills into the conversations of the agent (@by_branch FALSE) or branch
+ * (@by_branch TRUE) of the table row at @position. */
 static void
-agent_row_activated_cb (SapaDashboardWindow *self,
-                        guint                position)
+table_row_activated (SapaDashboardWindow *self,
+                     GtkColumnView       *view,
+                     guint                position,
+                     gboolean             by_branch)
 {
-  g_autoptr(SapaDashboardRow) row = table_row_at (self->agent_view, position);
+  g_autoptr(SapaDashboardRow) row = table_row_at (view, position);
+  const char *key;
   Drill *drill;
   g_autofree char *title = NULL;
 
   if (row == NULL || self->filter == NULL)
     return;
+  key = sapa_dashboard_row_get_key (row);
   drill = g_new0 (Drill, 1);
   drill->filter = sapa_metrics_filter_copy (self->filter);
   drill->figure = SAPA_METRICS_FIGURE_CONVERSATIONS;
-  /* "" is the conversations nobody was assigned: no agent filter says that */
-  if (nonempty (sapa_dashboard_row_get_key (row)))
-    sapa_metrics_filter_set_agent (drill->filter, sapa_dashboard_row_get_key (row));
+  /* "" is the conversations nobody was assigned (or with no branch): no
+   * agent or branch filter says that */
+  if (nonempty (key) && by_branch)
+    sapa_metrics_filter_set_branch (drill->filter, key);
+  else if (nonempty (key))
+    sapa_metrics_filter_set_agent (drill->filter, key);
+  else if (by_branch)
+    drill->no_branch = TRUE;
   else
     drill->unassigned = TRUE;
   title = g_strdup_printf (_("%s · %s"), _("Conversations Opened"), sapa_dashboard_row_get_name (row));
@@ -1118,24 +1135,17 @@ agent_row_activated_cb (SapaDashboardWindow *self,
 }
 
 static void
+agent_row_activated_cb (SapaDashboardWindow *self,
+                        guint                position)
+{
+  table_row_activated (self, self->agent_view, position, FALSE);
+}
+
+static void
 branch_row_activated_cb (SapaDashboardWindow *self,
                          guint                position)
 {
-  g_autoptr(SapaDashboardRow) row = table_row_at (self->branch_view, position);
-  Drill *drill;
-  g_autofree char *title = NULL;
-
-  if (row == NULL || self->filter == NULL)
-    return;
-  drill = g_new0 (Drill, 1);
-  drill->filter = sapa_metrics_filter_copy (self->filter);
-  drill->figure = SAPA_METRICS_FIGURE_CONVERSATIONS;
-  if (nonempty (sapa_dashboard_row_get_key (row)))
-    sapa_metrics_filter_set_branch (drill->filter, sapa_dashboard_row_get_key (row));
-  else
-    drill->no_branch = TRUE;
-  title = g_strdup_printf (_("%s · %s"), _("Conversations Opened"), sapa_dashboard_row_get_name (row));
-  drill_down_full (self, drill, title);
+  table_row_activated (self, self->branch_view, position, TRUE);
 }
 
 static SapaWindow *
@@ -2176,6 +2186,18 @@ sapa_dashboard_window_set_custom_range (SapaDashboardWindow *self,
   return TRUE;
 }
 
+/* Sets one of the filter's ids (NULL or "" for all) and counts again. */
+static void
+replace_filter_id (SapaDashboardWindow  *self,
+                   char                **field,
+                   const char           *id)
+{
+  g_free (*field);
+  *field = g_strdup (nonempty (id));
+  sync_filter_controls (self);
+  refresh_now (self);
+}
+
 void
 sapa_dashboard_window_set_branch (SapaDashboardWindow *self,
                                   const char          *branch_id)
@@ -2184,10 +2206,7 @@ sapa_dashboard_window_set_branch (SapaDashboardWindow *self,
 
   if (self->restricted)
     return;
-  g_free (self->branch_id);
-  self->branch_id = g_strdup (nonempty (branch_id));
-  sync_filter_controls (self);
-  refresh_now (self);
+  replace_filter_id (self, &self->branch_id, branch_id);
 }
 
 void
@@ -2196,10 +2215,7 @@ sapa_dashboard_window_set_channel (SapaDashboardWindow *self,
 {
   g_return_if_fail (SAPA_IS_DASHBOARD_WINDOW (self));
 
-  g_free (self->channel);
-  self->channel = g_strdup (nonempty (channel));
-  sync_filter_controls (self);
-  refresh_now (self);
+  replace_filter_id (self, &self->channel, channel);
 }
 
 void
@@ -2211,10 +2227,7 @@ sapa_dashboard_window_set_agent (SapaDashboardWindow *self,
   /* An agent's own figures stay their own. */
   if (self->restricted)
     return;
-  g_free (self->agent_id);
-  self->agent_id = g_strdup (nonempty (agent_id));
-  sync_filter_controls (self);
-  refresh_now (self);
+  replace_filter_id (self, &self->agent_id, agent_id);
 }
 
 const SapaMetricsFilter *

@@ -384,8 +384,7 @@ sapa_heatmap_finalize (GObject *object)
 {
   SapaHeatmap *self = SAPA_HEATMAP (object);
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
+  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->values, g_array_unref);
   g_clear_pointer (&self->row_labels, g_ptr_array_unref);
   g_clear_pointer (&self->col_labels, g_ptr_array_unref);
@@ -418,12 +417,7 @@ sapa_heatmap_class_init (SapaHeatmapClass *klass)
    *
    * A cell was clicked, or activated with Enter or Space.
    */
-  signals[CELL_ACTIVATED] =
-    g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "heatmap");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[CELL_ACTIVATED] = sapa_chart_class_setup (widget_class, "heatmap", "cell-activated");
 }
 
 static void
@@ -490,11 +484,8 @@ sapa_heatmap_set_format (SapaHeatmap         *self,
 {
   g_return_if_fail (SAPA_IS_HEATMAP (self));
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
-  self->format = func;
-  self->format_data = data;
-  self->format_destroy = destroy;
+  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
+                             func, data, destroy);
   data_changed (self);
 }
 
@@ -524,18 +515,9 @@ sapa_heatmap_get_focus_cell (SapaHeatmap *self,
                              guint       *row,
                              guint       *col)
 {
-  const SapaChartItem *item;
-
   g_return_val_if_fail (SAPA_IS_HEATMAP (self), FALSE);
 
-  item = sapa_chart_core_get_focus (self->core);
-  if (item == NULL)
-    return FALSE;
-  if (row != NULL)
-    *row = item->a;
-  if (col != NULL)
-    *col = item->b;
-  return TRUE;
+  return sapa_chart_core_get_focus_indices (self->core, row, col);
 }
 
 gboolean
@@ -545,18 +527,7 @@ sapa_heatmap_get_cell_position (SapaHeatmap *self,
                                 double      *x,
                                 double      *y)
 {
-  const SapaChartItem *item;
-  graphene_point_t c;
-
   g_return_val_if_fail (SAPA_IS_HEATMAP (self), FALSE);
 
-  item = sapa_chart_core_find (self->core, row, col);
-  if (item == NULL)
-    return FALSE;
-  graphene_rect_get_center (&item->mark, &c);
-  if (x != NULL)
-    *x = c.x;
-  if (y != NULL)
-    *y = c.y;
-  return TRUE;
+  return sapa_chart_core_get_item_center (self->core, row, col, x, y);
 }

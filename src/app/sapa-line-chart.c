@@ -529,8 +529,7 @@ sapa_line_chart_finalize (GObject *object)
 {
   SapaLineChart *self = SAPA_LINE_CHART (object);
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
+  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->series, g_ptr_array_unref);
   g_clear_pointer (&self->ticks, g_array_unref);
@@ -561,12 +560,7 @@ sapa_line_chart_class_init (SapaLineChartClass *klass)
    *
    * A point was clicked, or activated with Enter or Space.
    */
-  signals[POINT_ACTIVATED] =
-    g_signal_new ("point-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
-
-  gtk_widget_class_set_css_name (widget_class, "linechart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[POINT_ACTIVATED] = sapa_chart_class_setup (widget_class, "linechart", "point-activated");
 }
 
 static void
@@ -664,11 +658,8 @@ sapa_line_chart_set_format (SapaLineChart       *self,
 {
   g_return_if_fail (SAPA_IS_LINE_CHART (self));
 
-  if (self->format_destroy != NULL)
-    self->format_destroy (self->format_data);
-  self->format = func;
-  self->format_data = data;
-  self->format_destroy = destroy;
+  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
+                             func, data, destroy);
   data_changed (self);
 }
 
@@ -695,18 +686,9 @@ sapa_line_chart_get_focus_point (SapaLineChart *self,
                                  guint         *series,
                                  guint         *index)
 {
-  const SapaChartItem *item;
-
   g_return_val_if_fail (SAPA_IS_LINE_CHART (self), FALSE);
 
-  item = sapa_chart_core_get_focus (self->core);
-  if (item == NULL)
-    return FALSE;
-  if (series != NULL)
-    *series = item->a;
-  if (index != NULL)
-    *index = item->b;
-  return TRUE;
+  return sapa_chart_core_get_focus_indices (self->core, series, index);
 }
 
 gboolean
@@ -716,18 +698,7 @@ sapa_line_chart_get_point_position (SapaLineChart *self,
                                     double        *x,
                                     double        *y)
 {
-  const SapaChartItem *item;
-  graphene_point_t c;
-
   g_return_val_if_fail (SAPA_IS_LINE_CHART (self), FALSE);
 
-  item = sapa_chart_core_find (self->core, series, index);
-  if (item == NULL)
-    return FALSE;
-  graphene_rect_get_center (&item->mark, &c);
-  if (x != NULL)
-    *x = c.x;
-  if (y != NULL)
-    *y = c.y;
-  return TRUE;
+  return sapa_chart_core_get_item_center (self->core, series, index, x, y);
 }

@@ -1257,73 +1257,6 @@ out:
   return ok;
 }
 
-/* -- indexes ---------------------------------------------------------------- */
-
-/* The secondary indexes and the customer triggers of the loaded tables, as
- * the schema wrote them (sqlite_master keeps their exact text). */
-static GPtrArray *
-take_out_indexes_and_triggers (Demo    *d,
-                               GError **error)
-{
-  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  rc = sqlite3_prepare_v2 (d->db,
-                           "SELECT type, name, sql FROM sqlite_master "
-                           "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-                           "AND tbl_name IN ('customer', 'conversation', 'interaction', 'survey_response') "
-                           "ORDER BY rowid;", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      sql_error (d, rc, _("read the database schema"), error);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *type = (const char *) sqlite3_column_text (stmt, 0);
-      const char *name = (const char *) sqlite3_column_text (stmt, 1);
-
-      g_ptr_array_add (saved, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
-      g_ptr_array_add (drops, g_strdup_printf ("DROP %s \"%s\";", g_str_equal (type, "index") ? "INDEX" : "TRIGGER", name));
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      sql_error (d, rc, _("read the database schema"), error);
-      return NULL;
-    }
-  for (guint i = 0; i < drops->len; i++)
-    if (!exec (d, g_ptr_array_index (drops, i), error))
-      return NULL;
-  return g_steal_pointer (&saved);
-}
-
-/* What the customer triggers of sapa-schema.c put in the search tables, for
- * all rows at once: full text of name and emails, every suffix of four or
- * more digits of each phone (country code included), and each email.
- * tests/unit/test-demo.c checks the result against the triggers. */
-static const char fill_search_sql[] =
-  "INSERT INTO customer_fts (customer_fts) VALUES ('rebuild');"
-  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16) "
-  "INSERT OR IGNORE INTO customer_phone (digits, customer_num) "
-  "  SELECT substr(replace(j.value, '+', ''), n.i), c.num "
-  "  FROM customer AS c, json_each(c.phones) AS j, n "
-  "  WHERE c.deleted = 0 AND c.merged_into IS NULL "
-  "    AND length(replace(j.value, '+', '')) - n.i + 1 >= 4 "
-  "  ORDER BY 1, 2;"
-  "INSERT OR IGNORE INTO customer_email (email, customer_num) "
-  "  SELECT j.value, c.num FROM customer AS c, json_each(c.emails) AS j "
-  "  WHERE c.deleted = 0 AND c.merged_into IS NULL ORDER BY 1, 2;";
-
-/* Customers the FTS rebuild would also index although the triggers do not
- * (deleted or merged): none in demo data, but an existing database may have
- * them, so they are taken out of the index again. */
-static const char unindex_hidden_sql[] =
-  "INSERT INTO customer_fts (customer_fts, rowid, full_name, emails) "
-  "  SELECT 'delete', num, full_name, emails FROM customer WHERE deleted != 0 OR merged_into IS NOT NULL;";
-
 /* -- entry point -------------------------------------------------------- */
 
 static gboolean
@@ -1453,7 +1386,9 @@ sapa_demo_generate (const char             *path,
   }
   if (!insert_branches_and_agents (d, error) || !set_desk_meta (d, error))
     goto out;
-  saved_sql = take_out_indexes_and_triggers (d, error);
+  /* The secondary indexes and the customer triggers of the loaded tables
+   * come out during the load and go back at the end (sapa-store.c). */
+  saved_sql = sapa_store_take_out_indexes_and_triggers (d->db, error);
   if (saved_sql == NULL)
     goto out;
   if (!exec (d, "COMMIT;", error))
@@ -1504,9 +1439,7 @@ sapa_demo_generate (const char             *path,
   if (!exec (d, "BEGIN IMMEDIATE;", error))
     goto out;
   in_transaction = TRUE;
-  if (!exec (d, "DELETE FROM customer_phone; DELETE FROM customer_email;", error) ||
-      !exec (d, fill_search_sql, error) ||
-      !exec (d, unindex_hidden_sql, error))
+  if (!sapa_store_rebuild_search (d->db, error))
     goto out;
   report (progress, user_data, "search", 1, 1);
 

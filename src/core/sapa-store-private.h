@@ -81,4 +81,42 @@ gboolean    sapa_store_run_in_transaction (SapaStore            *self,
                                            gpointer              data,
                                            GError              **error);
 
+/* -- bulk loads -------------------------------------------------------------
+ *
+ * Loading many records into an empty database is several times faster without
+ * the secondary indexes and the triggers of the loaded tables (customer,
+ * conversation, interaction, survey_response): the indexes are built once at
+ * the end and the search tables filled in one pass. Used by sapa-admin demo
+ * (sapa_demo_generate) and by an empty desk's first sync.
+ */
+
+/* Drops the non-unique indexes and the triggers of the loaded tables on @db
+ * (inside the caller's transaction) and returns their SQL as sqlite_master
+ * holds it, in creation order, to be executed again afterwards. */
+GPtrArray  *sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
+                                                      GError  **error);
+/* Fills the search tables (customer_fts, customer_phone, customer_email,
+ * customer_handle) from the customer rows as the triggers would have, inside
+ * the caller's transaction. */
+gboolean    sapa_store_rebuild_search    (sqlite3  *db,
+                                          GError  **error);
+
+/* An empty desk's first sync. When the store holds no customers,
+ * conversations, interactions or survey responses, takes out the indexes and
+ * triggers and writes desk_meta "bulk_load" (the SQL to put back, a JSON
+ * array) in the same transaction; *out_started says whether the store now
+ * loads in bulk (also TRUE when it already did). Meanwhile
+ * sapa_store_apply_changes() inserts new records without reading first and
+ * falls back to the field-by-field merge for anything else; search finds only
+ * what the desk held before (nothing). sapa_store_bulk_finish() puts the
+ * schema back, fills the search tables, the customers' last contact and the
+ * rollups, and clears the flag, in one transaction. A load interrupted
+ * before that is finished by the next sapa_store_open(). */
+gboolean    sapa_store_bulk_begin        (SapaStore  *self,
+                                          gboolean   *out_started,
+                                          GError    **error);
+gboolean    sapa_store_bulk_finish       (SapaStore  *self,
+                                          GError    **error);
+gboolean    sapa_store_is_bulk_loading   (SapaStore  *self);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <sapa/sapa-hlc.h>
 #include <sapa/sapa-text.h>
 
+#include "sapa-metrics-private.h"
 #include "sapa-store-private.h"
 
 #define MAX_READERS 4
@@ -31,6 +32,10 @@ struct _SapaStore
   int           schema_version;
   GMainContext *owner_context;
   GHashTable   *statements;   /* SQL -> prepared statement of the writer; under write_lock */
+  GHashTable   *inserts;      /* SapaEntity -> its INSERT statement of the writer; under write_lock */
+  /* An empty desk's first sync is loading in bulk (under write_lock): the
+   * index and trigger SQL taken out for it, NULL otherwise. */
+  GPtrArray    *bulk_saved;
 };
 
 G_DEFINE_FINAL_TYPE (SapaStore, sapa_store, G_TYPE_OBJECT)
@@ -323,6 +328,8 @@ sapa_store_finalize (GObject *object)
       g_async_queue_unref (self->readers);
     }
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->inserts, g_hash_table_unref);
+  g_clear_pointer (&self->bulk_saved, g_ptr_array_unref);
   if (self->writer != NULL)
     {
       /* Leave a small WAL behind for the next start. */
@@ -363,6 +370,7 @@ sapa_store_init (SapaStore *self)
   self->hlc = sapa_hlc_new ();
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) sqlite3_finalize);
+  self->inserts = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) sqlite3_finalize);
 }
 
 /* -- opening -------------------------------------------------------------- */
@@ -405,6 +413,9 @@ migrate (SapaStore  *self,
   self->schema_version = sapa_schema_get_n_migrations ();
   return TRUE;
 }
+
+static gboolean recover_bulk_load (SapaStore  *self,
+                                   GError    **error);
 
 static gboolean
 load_identity (SapaStore  *self,
@@ -489,6 +500,8 @@ open_store (const char    *path,
   /* Finding the newest stamp reads the whole change log once: let it pass
    * through a small cache instead of filling the writer's with pages that
    * writes rarely need (on a large desk that is tens of megabytes kept). */
+  if (!recover_bulk_load (self, error))
+    return NULL;
   sqlite3_exec (self->writer, "PRAGMA cache_size = 64;", NULL, NULL, NULL);
   if (!migrate (self, error) || !load_identity (self, error))
     return NULL;
@@ -1180,6 +1193,52 @@ writer_statement (SapaStore   *self,
   return stmt;
 }
 
+/* The writer's INSERT of a whole record of @e (a sync applies one per
+ * change, so it is found by entity, not by its text): id, the fields in
+ * descriptor order, then created_hlc (append-only) or updated_hlc,
+ * field_hlc and for customers name_key. Call with write_lock held. */
+static sqlite3_stmt *
+insert_statement (SapaStore         *self,
+                  const SapaEntity  *e,
+                  GError           **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->inserts, e);
+  gboolean is_customer = g_str_equal (e->name, "customer");
+  g_autoptr(GString) sql = NULL;
+  guint n_extra;
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  sql = g_string_new (NULL);
+  if (e->append_only)
+    {
+      g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
+      n_extra = 1;
+    }
+  else
+    {
+      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
+                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
+      n_extra = is_customer ? 3 : 2;
+    }
+  for (guint i = 0; i < e->n_fields + n_extra; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ");");
+  rc = sqlite3_prepare_v3 (self->writer, sql->str, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("prepare a database statement"));
+      return NULL;
+    }
+  g_hash_table_insert (self->inserts, (gpointer) e, stmt);
+  return stmt;
+}
+
 /* Steps a kept statement to its end and resets it. */
 static gboolean
 writer_step (SapaStore    *self,
@@ -1324,24 +1383,21 @@ write_audit (SapaStore   *self,
              guint64      hlc,
              GError     **error);
 
-/* Inserts an append-only row (no change-log entry). CONFLICT when it exists. */
+/* Inserts an append-only row (no change-log entry). CONFLICT when it exists.
+ * @touch_customer: keep the customer's last contact up to date (a bulk load
+ * computes it once at the end instead). */
 static gboolean
 insert_append_only_row (SapaStore   *self,
                         SapaRecord  *record,
                         guint64      hlc,
+                        gboolean     touch_customer,
                         GError     **error)
 {
   const SapaEntity *e = sapa_record_get_entity (record);
-  g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
   int rc;
 
-  g_string_printf (sql, "INSERT INTO %s (%s, created_hlc) VALUES (?", e->name, sapa_store_select_columns (e));
-  for (guint i = 0; i <= e->n_fields; i++)
-    g_string_append (sql, ", ?");
-  g_string_append (sql, ");");
-
-  if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+  if ((stmt = insert_statement (self, e, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
   for (guint i = 0; i < e->n_fields; i++)
@@ -1363,7 +1419,7 @@ insert_append_only_row (SapaStore   *self,
     }
 
   /* A contact with the customer (not an internal note) is recent activity for lookup ranking. */
-  if (g_str_equal (e->name, "interaction") &&
+  if (touch_customer && g_str_equal (e->name, "interaction") &&
       g_strcmp0 (sapa_record_get_string (record, "direction"), "internal") != 0)
     {
       if ((stmt = writer_statement (self,
@@ -1387,7 +1443,7 @@ insert_append_only (SapaStore   *self,
   const SapaEntity *e = sapa_record_get_entity (record);
   g_autoptr(JsonObject) fields = NULL;
 
-  if (!insert_append_only_row (self, record, hlc, error))
+  if (!insert_append_only_row (self, record, hlc, TRUE, error))
     return FALSE;
   fields = sapa_record_to_json (record);
   return log_change (self, NULL, e->name, sapa_record_get_id (record), "upsert", hlc, NULL, fields, error);
@@ -1775,7 +1831,7 @@ apply_append_only (SapaStore        *self,
       *status = rejected (reason, invalid->message);
       return TRUE;
     }
-  if (!insert_append_only_row (self, record, change->hlc, &local))
+  if (!insert_append_only_row (self, record, change->hlc, TRUE, &local))
     {
       /* The same external message delivered under another id. */
       if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT))
@@ -1865,12 +1921,7 @@ apply_mutable (SapaStore        *self,
           g_clear_pointer (&set, json_object_unref);
           set = sapa_record_to_json (record);
         }
-      g_string_printf (sql, "INSERT INTO %s (%s, updated_hlc, field_hlc%s) VALUES (?", e->name,
-                       sapa_store_select_columns (e), is_customer ? ", name_key" : "");
-      for (guint i = 0; i < e->n_fields + 2 + (is_customer ? 1 : 0); i++)
-        g_string_append (sql, ", ?");
-      g_string_append (sql, ");");
-      if ((stmt = writer_statement (self, sql->str, error)) == NULL)
+      if ((stmt = insert_statement (self, e, error)) == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
       for (guint i = 0; i < e->n_fields; i++)
@@ -1980,6 +2031,113 @@ apply_mutable (SapaStore        *self,
   return TRUE;
 }
 
+/* -- the lean paths of an empty desk's first sync (see sapa_store_bulk_begin) */
+
+/* An append-only record inserted without reading first: the unique id index
+ * refuses a second arrival (as the read would have found it), and customers'
+ * last contact times are computed once when the load ends. */
+static gboolean
+bulk_append_only (SapaStore        *self,
+                  const SapaChange *change,
+                  SapaApplyStatus  *status,
+                  char            **reason,
+                  GError          **error)
+{
+  g_autoptr(GError) invalid = NULL;
+  GError *local = NULL;
+
+  if (!sapa_record_validate (change->record, &invalid))
+    {
+      *status = rejected (reason, invalid->message);
+      return TRUE;
+    }
+  if (!insert_append_only_row (self, change->record, change->hlc, FALSE, &local))
+    {
+      if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CONFLICT))
+        {
+          g_error_free (local);
+          *status = SAPA_APPLY_DUPLICATE;
+          return TRUE;
+        }
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  *status = SAPA_APPLY_APPLIED;
+  return TRUE;
+}
+
+/* A mutable record inserted as apply_mutable() inserts a new one, without
+ * reading first. *handled is FALSE when this cannot decide: a delete, a
+ * change that is not a whole valid record (an update of some fields) or a
+ * record already there (the unique id refuses the insert); apply_mutable()
+ * then reads and merges field by field as always. */
+static gboolean
+bulk_insert_mutable (SapaStore        *self,
+                     const SapaChange *change,
+                     gboolean         *handled,
+                     GError          **error)
+{
+  SapaRecord *record = change->record;
+  const SapaEntity *e = sapa_record_get_entity (record);
+  gboolean is_customer = g_str_equal (e->name, "customer");
+  /* A customer is born when its first change was made (as apply_mutable). */
+  gboolean born = is_customer && !sapa_record_has (record, "created_at");
+  g_autofree char *stamp = NULL;
+  g_autoptr(JsonObject) set = NULL;
+  g_autoptr(GString) stamps = g_string_sized_new (1024);
+  sqlite3_stmt *stmt;
+  int rc, idx;
+
+  *handled = FALSE;
+  if (change->op == SAPA_CHANGE_DELETE || !sapa_record_validate (record, NULL))
+    return TRUE;
+  if ((stmt = insert_statement (self, e, error)) == NULL)
+    return FALSE;
+  g_string_append_c (stamps, '{');
+
+  /* field_hlc: every field the change carries (nulls included), in field
+   * order, as apply_mutable() writes it with json-glib. */
+  stamp = stamp_new (change->hlc, change->client_id);
+  set = sapa_record_to_json (record);
+  sqlite3_bind_text (stmt, 1, sapa_record_get_id (record), -1, SQLITE_STATIC);
+  for (guint i = 0; i < e->n_fields; i++)
+    {
+      const SapaField *f = &e->fields[i];
+      gboolean is_born = born && g_str_equal (f->name, "created_at");
+
+      if (is_born)
+        sqlite3_bind_int64 (stmt, i + 2, sapa_hlc_millis (change->hlc) / 1000);
+      else
+        bind_field (stmt, i + 2, record, f);
+      if (is_born || json_object_has_member (set, f->name))
+        {
+          g_string_append (stamps, stamps->len > 1 ? ",\"" : "\"");
+          g_string_append (stamps, f->name);
+          g_string_append (stamps, "\":\"");
+          g_string_append (stamps, stamp);
+          g_string_append_c (stamps, '"');
+        }
+    }
+  g_string_append_c (stamps, '}');
+  idx = e->n_fields + 2;
+  sqlite3_bind_int64 (stmt, idx++, (sqlite3_int64) change->hlc);
+  sqlite3_bind_text (stmt, idx++, stamps->str, (int) stamps->len, SQLITE_TRANSIENT);
+  if (is_customer)
+    sqlite3_bind_text (stmt, idx++, sapa_text_fold (sapa_record_get_string (record, "full_name")), -1, g_free);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("save the record"));
+      return FALSE;
+    }
+  *handled = TRUE;
+  return TRUE;
+}
+
 static gboolean
 set_meta_locked (SapaStore   *self,
                  const char  *key,
@@ -2006,6 +2164,7 @@ sapa_store_apply_changes_full (SapaStore             *self,
 {
   g_autoptr(GPtrArray) written = g_ptr_array_new ();
   gboolean log = hooks != NULL && hooks->log_changes;
+  gboolean lean;
   gboolean ok;
 
   g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
@@ -2015,6 +2174,9 @@ sapa_store_apply_changes_full (SapaStore             *self,
     g_array_set_size (statuses, 0);
 
   g_mutex_lock (&self->write_lock);
+  /* An empty desk loading its first sync: nothing to merge with but what
+   * this load brought, so new records are inserted without reading first. */
+  lean = self->bulk_saved != NULL && !log;
   ok = begin (self, error);
   for (guint i = 0; ok && i < changes->len; i++)
     {
@@ -2032,10 +2194,18 @@ sapa_store_apply_changes_full (SapaStore             *self,
         {
           /* Edits made here after this one must order after it. */
           sapa_hlc_observe (self->hlc, change->hlc, -1, NULL);
+          gboolean handled = FALSE;
+
           if (sapa_record_get_entity (change->record)->append_only)
-            ok = apply_append_only (self, change, log, &status, &reason, error);
+            ok = lean ? bulk_append_only (self, change, &status, &reason, error)
+                      : apply_append_only (self, change, log, &status, &reason, error);
           else
-            ok = apply_mutable (self, change, log, &status, &reason, error);
+            {
+              if (lean && (ok = bulk_insert_mutable (self, change, &handled, error)) && handled)
+                status = SAPA_APPLY_APPLIED;
+              if (ok && !handled)
+                ok = apply_mutable (self, change, log, &status, &reason, error);
+            }
         }
       if (ok && status == SAPA_APPLY_APPLIED)
         g_ptr_array_add (written, change->record);
@@ -2333,4 +2503,298 @@ sapa_store_log_existing (SapaStore  *self,
     ok = commit_or_rollback (self, log_existing_locked (self, error), error);
   g_mutex_unlock (&self->write_lock);
   return ok;
+}
+
+/* -- bulk loads ------------------------------------------------------------ */
+
+/* The tables a bulk load fills; their secondary indexes and triggers are
+ * taken out meanwhile. */
+#define BULK_TABLES "'customer', 'conversation', 'interaction', 'survey_response'"
+/* The writer's page cache while an empty desk loads, in KiB (negative: see
+ * PRAGMA cache_size): the unique id indexes of the loaded tables take random
+ * inserts, and pages kept in memory are written once per transaction. */
+#define BULK_CACHE_KIB 262144
+
+GPtrArray *
+sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
+                                          GError  **error)
+{
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  /* Unique indexes stay: they refuse a record delivered twice. */
+  if (!sapa_store_prepare (db,
+                           "SELECT type, name, sql FROM sqlite_master "
+                           "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+                           "AND NOT (type = 'index' AND sql LIKE 'CREATE UNIQUE INDEX%') "
+                           "AND tbl_name IN (" BULK_TABLES ") "
+                           "ORDER BY rowid;",
+                           &stmt, _("read the database schema"), error))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *type = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+
+      g_ptr_array_add (saved, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
+      g_ptr_array_add (drops, g_strdup_printf ("DROP %s \"%s\";", g_str_equal (type, "index") ? "INDEX" : "TRIGGER", name));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      sapa_store_set_sqlite_error (error, db, rc, _("read the database schema"));
+      return NULL;
+    }
+  for (guint i = 0; i < drops->len; i++)
+    /* Translators: completes "Could not %s: <database message>" */
+    if (!exec (db, g_ptr_array_index (drops, i), _("prepare the database for loading"), error))
+      return NULL;
+  return g_steal_pointer (&saved);
+}
+
+/* What the customer triggers of sapa-schema.c put in the search tables, for
+ * all rows at once: full text of name and emails, every suffix of four or
+ * more digits of each phone (country code included), each email and each
+ * handle. tests/unit/test-demo.c and tests/integration/test-first-sync.c
+ * check the result against the triggers. */
+static const char fill_search_sql[] =
+  "INSERT INTO customer_fts (customer_fts) VALUES ('rebuild');"
+  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 16) "
+  "INSERT OR IGNORE INTO customer_phone (digits, customer_num) "
+  "  SELECT substr(replace(j.value, '+', ''), n.i), c.num "
+  "  FROM customer AS c, json_each(c.phones) AS j, n "
+  "  WHERE c.deleted = 0 AND c.merged_into IS NULL "
+  "    AND length(replace(j.value, '+', '')) - n.i + 1 >= 4 "
+  "  ORDER BY 1, 2;"
+  "INSERT OR IGNORE INTO customer_email (email, customer_num) "
+  "  SELECT j.value, c.num FROM customer AS c, json_each(c.emails) AS j "
+  "  WHERE c.deleted = 0 AND c.merged_into IS NULL ORDER BY 1, 2;"
+  "INSERT OR IGNORE INTO customer_handle (handle, customer_num) "
+  "  SELECT j.value, c.num FROM customer AS c, json_each(c.handles) AS j "
+  "  WHERE c.deleted = 0 AND c.merged_into IS NULL ORDER BY 1, 2;";
+
+/* Customers the FTS rebuild also indexes although the triggers do not
+ * (deleted or merged) are taken out of the index again. */
+static const char unindex_hidden_sql[] =
+  "INSERT INTO customer_fts (customer_fts, rowid, full_name, emails) "
+  "  SELECT 'delete', num, full_name, emails FROM customer WHERE deleted != 0 OR merged_into IS NOT NULL;";
+
+gboolean
+sapa_store_rebuild_search (sqlite3  *db,
+                           GError  **error)
+{
+  /* Translators: completes "Could not %s: <database message>" */
+  const char *what = _("build the search index");
+
+  return exec (db, "DELETE FROM customer_phone; DELETE FROM customer_email; DELETE FROM customer_handle;",
+               what, error) &&
+         exec (db, fill_search_sql, what, error) &&
+         exec (db, unindex_hidden_sql, what, error);
+}
+
+/* The last contact of each customer, as insert_append_only_row() keeps it
+ * one interaction at a time: the latest start of a contact that is not an
+ * internal note. */
+static const char last_contact_sql[] =
+  "UPDATE customer SET last_contact_at = max(coalesce(customer.last_contact_at, 0), t.at) "
+  "FROM (SELECT customer_id, max(started_at) AS at FROM interaction "
+  "      WHERE direction != 'internal' GROUP BY customer_id) AS t "
+  "WHERE customer.id = t.customer_id;";
+
+/* Puts back what sapa_store_bulk_begin() took out and builds what the
+ * triggers would have built, in one transaction that also clears the flag. */
+static gboolean
+bulk_restore_locked (SapaStore  *self,
+                     GPtrArray  *saved,
+                     gboolean    rollups,
+                     GError    **error)
+{
+  /* Translators: completes "Could not %s: <database message>" */
+  const char *what = _("finish loading the desk");
+  gboolean ok;
+
+  gint64 t0 = g_get_monotonic_time (), t1, t2, t3, t4;
+
+  if (!begin (self, error))
+    return FALSE;
+  ok = sapa_store_rebuild_search (self->writer, error);
+  t1 = g_get_monotonic_time ();
+  ok = ok && exec (self->writer, last_contact_sql, what, error);
+  t2 = g_get_monotonic_time ();
+  for (guint i = 0; ok && i < saved->len; i++)
+    ok = exec (self->writer, g_ptr_array_index (saved, i), what, error);
+  t3 = g_get_monotonic_time ();
+  /* The rollups, whose triggers were taken out with the others. */
+  if (ok && rollups)
+    ok = sapa_metrics_rebuild_db (self->writer, error);
+  t4 = g_get_monotonic_time ();
+  if (ok)
+    ok = exec (self->writer, "DELETE FROM desk_meta WHERE key = 'bulk_load';", what, error);
+  ok = commit_or_rollback (self, ok, error);
+  g_debug ("Bulk load finished: search tables %.1f s, last contacts %.1f s, indexes and triggers %.1f s, "
+           "rollups %.1f s, commit %.1f s", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6,
+           (t4 - t3) / 1e6, (g_get_monotonic_time () - t4) / 1e6);
+  return ok;
+}
+
+/* A first sync killed while it loaded left its flag: put the schema back
+ * before anything reads or writes. Runs before the migrations, so the SQL
+ * saved is the one of the version on disk; the rollups are rebuilt only when
+ * that version is this one (a migration builds them otherwise). */
+static gboolean
+recover_bulk_load (SapaStore  *self,
+                   GError    **error)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+  gboolean ok;
+  int rc;
+  int version = pragma_int (self->writer, "PRAGMA user_version;", &rc);
+
+  if (rc != SQLITE_OK)
+    {
+      sapa_store_set_sqlite_error (error, self->writer, rc, _("read the database version"));
+      return FALSE;
+    }
+  if (version < 1 || (text = dup_meta_locked (self, "bulk_load")) == NULL)
+    return TRUE;
+
+  node = json_from_string (text, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CORRUPT,
+                   _("The database is damaged or is not a Sapa database (%s). Choose another file or restore a backup."),
+                   "bulk_load");
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  saved = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_ptr_array_add (saved, g_strdup (json_array_get_string_element (array, i)));
+  g_message ("The first sync of %s was interrupted; rebuilding its indexes and search tables", self->path);
+  sqlite3_exec (self->writer, "PRAGMA threads = 2;", NULL, NULL, NULL);
+  ok = bulk_restore_locked (self, saved, version == (int) sapa_schema_get_n_migrations (), error);
+  sqlite3_exec (self->writer, "PRAGMA threads = 0;", NULL, NULL, NULL);
+  return ok;
+}
+
+gboolean
+sapa_store_bulk_begin (SapaStore  *self,
+                       gboolean   *out_started,
+                       GError    **error)
+{
+  g_autoptr(GPtrArray) saved = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty = FALSE;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_started != NULL, FALSE);
+
+  *out_started = FALSE;
+  g_mutex_lock (&self->write_lock);
+  if (self->bulk_saved != NULL)
+    {
+      *out_started = TRUE;
+      g_mutex_unlock (&self->write_lock);
+      return TRUE;
+    }
+  ok = begin (self, error);
+  if (ok)
+    ok = sapa_store_prepare (self->writer,
+                             "SELECT NOT (EXISTS (SELECT 1 FROM customer) OR EXISTS (SELECT 1 FROM conversation) "
+                             "OR EXISTS (SELECT 1 FROM interaction) OR EXISTS (SELECT 1 FROM survey_response));",
+                             &stmt, _("read the database"), error);
+  if (ok)
+    {
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        empty = sqlite3_column_int (stmt, 0) != 0;
+      else
+        {
+          sapa_store_set_sqlite_error (error, self->writer, rc, _("read the database"));
+          ok = FALSE;
+        }
+      sqlite3_finalize (stmt);
+    }
+  if (ok && empty)
+    {
+      saved = sapa_store_take_out_indexes_and_triggers (self->writer, error);
+      ok = saved != NULL;
+    }
+  if (ok && empty)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+      g_autofree char *text = NULL;
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < saved->len; i++)
+        json_array_add_string_element (array, g_ptr_array_index (saved, i));
+      json_node_take_array (node, array);
+      text = json_to_string (node, FALSE);
+      /* In the same transaction as the drops: a load killed at any point
+       * leaves either both or neither. */
+      ok = set_meta_locked (self, "bulk_load", text, error);
+    }
+  ok = commit_or_rollback (self, ok, error);
+  if (ok && empty)
+    {
+      g_autofree char *cache = g_strdup_printf ("PRAGMA cache_size = -%d;", BULK_CACHE_KIB);
+
+      sqlite3_exec (self->writer, cache, NULL, NULL, NULL);
+      /* The indexes are built at the end by sorting: on two cores at once. */
+      sqlite3_exec (self->writer, "PRAGMA threads = 2;", NULL, NULL, NULL);
+      self->bulk_saved = g_steal_pointer (&saved);
+      *out_started = TRUE;
+    }
+  g_mutex_unlock (&self->write_lock);
+  return ok;
+}
+
+gboolean
+sapa_store_bulk_finish (SapaStore  *self,
+                        GError    **error)
+{
+  static const char * const entities[] = { "customer", "conversation", "interaction", "survey_response" };
+  gboolean ok = TRUE;
+  gboolean finished = FALSE;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  if (self->bulk_saved != NULL)
+    {
+      ok = bulk_restore_locked (self, self->bulk_saved, TRUE, error);
+      if (ok)
+        {
+          g_clear_pointer (&self->bulk_saved, g_ptr_array_unref);
+          sqlite3_exec (self->writer, "PRAGMA cache_size = -32000; PRAGMA threads = 0;", NULL, NULL, NULL);
+          finished = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->write_lock);
+
+  /* Lookups made while the desk loaded found nothing: they look again. */
+  if (finished)
+    for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
+      notify_changes (self, NULL, entities[i], NULL);
+  return ok;
+}
+
+gboolean
+sapa_store_is_bulk_loading (SapaStore *self)
+{
+  gboolean loading;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+
+  g_mutex_lock (&self->write_lock);
+  loading = self->bulk_saved != NULL;
+  g_mutex_unlock (&self->write_lock);
+  return loading;
 }

@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sqlite3.h>
 
 #include "sapa-sync-test.h"
@@ -28,6 +29,16 @@ static const char * const tables[] = {
   "branch", "agent", "customer", "conversation", "interaction",
   "survey_response", "canned_response", "audit_event",
 };
+
+/* Seconds of CPU this process has used (all its threads). */
+static double
+cpu_seconds (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 static gint64
 count_rows (const char *path)
@@ -143,14 +154,16 @@ main (int   argc,
   g_autofree char *server_db = NULL;
   g_autofree char *desk_path = NULL;
   g_autofree char *floor_path = NULL;
+  gboolean no_floor = FALSE;
   int customers = 100000;
   int seed = 1;
   gint64 changes, rows_server, rows_desk, rows_floor, n_customers, n_interactions;
-  double started, seconds, floor_seconds;
+  double started, seconds, floor_seconds, cpu, floor_cpu;
   GOptionEntry entries[] = {
     { "customers", 0, 0, G_OPTION_ARG_INT, &customers, "Customers to seed (10 interactions each)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the demo data", "S" },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "Use this seeded server data directory", "DIR" },
+    { "no-floor", 0, 0, G_OPTION_ARG_NONE, &no_floor, "Time the first sync only (when profiling it)", NULL },
     { NULL }
   };
 
@@ -212,16 +225,26 @@ main (int   argc,
     g_error ("%s", error->message);
 
   started = sapa_test_now_ms ();
+  cpu = cpu_seconds ();
   if (!sapa_sync_run_once (sync, NULL, &error))
     g_error ("first sync failed: %s", error->message);
   seconds = (sapa_test_now_ms () - started) / 1000;
+  cpu = cpu_seconds () - cpu;
   g_clear_object (&sync);
   g_clear_object (&store);
   sapa_test_server_stop (server);
   rows_desk = count_rows (desk_path);
 
+  if (no_floor)
+    {
+      g_print ("\nfirst sync        %8.2f s  %9.0f changes/s  %" G_GINT64_FORMAT " records on the desk, %.2f s CPU\n",
+               seconds, changes / seconds, rows_desk, cpu);
+      return rows_desk == rows_server ? 0 : 1;
+    }
   floor_path = g_build_filename (server->root, "floor.sqlite", NULL);
+  floor_cpu = cpu_seconds ();
   floor_seconds = measure_floor (server_db, floor_path, &error);
+  floor_cpu = cpu_seconds () - floor_cpu;
   if (floor_seconds < 0)
     g_error ("floor: %s", error->message);
   rows_floor = count_rows (floor_path);
@@ -232,6 +255,9 @@ main (int   argc,
   g_print ("floor (SQLite)    %8.2f s  %9.0f rows/s     %" G_GINT64_FORMAT " records (INSERT ... SELECT)\n",
            floor_seconds, rows_floor / floor_seconds, rows_floor);
   g_print ("first sync / floor  %.2fx   (target: at most 60 s and 3x)\n", seconds / floor_seconds);
+  /* On a shared machine the wall clock includes waiting for a CPU; the CPU
+   * time of the desk's threads does not. */
+  g_print ("CPU time: first sync %.2f s (desk's threads), floor %.2f s\n", cpu, floor_cpu);
   if (rows_desk != rows_server)
     g_print ("NOTE: the desk holds %" G_GINT64_FORMAT " records, the server %" G_GINT64_FORMAT "\n",
              rows_desk, rows_server);

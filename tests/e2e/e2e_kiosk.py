@@ -16,86 +16,20 @@ the rating. The database then holds exactly the answers given.
 import gettext
 import os
 import sqlite3
-import subprocess
 import sys
 import time
 
-import gi
+# e2e_util is imported from the source tree: write no bytecode there.
+sys.dont_write_bytecode = True
 
-gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi  # noqa: E402
+from e2e_util import (Atspi, R, click, count_rows, description_of, find, key_combo, key_string, log_visit,  # noqa: E402
+                      make_desk, name_of, start_sapa, stop_sapa, wait_for)
 
 SAPA, ADMIN, WORK, LOCALEDIR = sys.argv[1:5]
-R = Atspi.Role
 DB = os.path.join(WORK, 'e2e-kiosk.sqlite')
 NOTE = 'Menanyakan kartu debit baru'
 # The Indonesian the desk and the kiosk show: the build's own catalogue.
 ID = gettext.translation('sapa', LOCALEDIR, languages=['id'], fallback=True).gettext
-
-
-def run(*args):
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-
-
-def walk(node, depth=0):
-    if node is None or depth > 60:
-        return
-    yield node
-    try:
-        n = node.get_child_count()
-    except Exception:
-        return
-    for i in range(n):
-        try:
-            child = node.get_child_at_index(i)
-        except Exception:
-            continue
-        yield from walk(child, depth + 1)
-
-
-def name_of(node):
-    try:
-        return node.get_name() or ''
-    except Exception:
-        return ''
-
-
-def showing(node):
-    try:
-        return node.get_state_set().contains(Atspi.StateType.SHOWING)
-    except Exception:
-        return False
-
-
-def find(root, pred):
-    for n in walk(root):
-        try:
-            if pred(n):
-                return n
-        except Exception:
-            continue
-    return None
-
-
-def dump(root):
-    for n in walk(root):
-        try:
-            name, role = name_of(n), n.get_role_name()
-        except Exception:
-            continue
-        if name or role in ('push button', 'toggle button', 'label', 'frame', 'list item'):
-            print(f'  {role}: {name!r}', file=sys.stderr)
-
-
-def wait_for(what, pred, root, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        hit = find(root, pred)
-        if hit is not None:
-            return hit
-        time.sleep(0.25)
-    dump(root)
-    raise SystemExit(f'E2E FAIL: not found: {what}')
 
 
 def button(root, name, timeout=20):
@@ -112,13 +46,6 @@ def page(kiosk, heading):
                     lambda n: n.get_role() in (R.PANEL, R.GROUPING) and name_of(n) == heading, kiosk, 10)
 
 
-def description_of(node):
-    try:
-        return node.get_description() or ''
-    except Exception:
-        return ''
-
-
 def wait_screen(kiosk, heading, timeout=15):
     """Waits until the kiosk says (its accessible description) it shows @heading."""
     end = time.time() + timeout
@@ -127,36 +54,6 @@ def wait_screen(kiosk, heading, timeout=15):
             return
         time.sleep(0.2)
     raise SystemExit(f'E2E FAIL: the kiosk shows {description_of(kiosk)!r}, not {heading!r}')
-
-
-def click(node):
-    for i in range(node.get_n_actions()):
-        if node.get_action_name(i) == 'click':
-            node.do_action(i)
-            time.sleep(0.3)
-            return
-    node.do_action(0)
-    time.sleep(0.3)
-
-
-def key_string(s):
-    for ch in s:
-        Atspi.generate_keyboard_event(0, ch, Atspi.KeySynthType.STRING)
-        time.sleep(0.03)
-
-
-KEYCODES = {'Control_L': 37, 'Shift_L': 50, 'Return': 36, 'v': 55, 'q': 24}
-
-
-def key_combo(mods, keyname):
-    for m in mods:
-        Atspi.generate_keyboard_event(KEYCODES[m], None, Atspi.KeySynthType.PRESS)
-    time.sleep(0.05)
-    Atspi.generate_keyboard_event(KEYCODES[keyname], None, Atspi.KeySynthType.PRESSRELEASE)
-    time.sleep(0.05)
-    for m in reversed(mods):
-        Atspi.generate_keyboard_event(KEYCODES[m], None, Atspi.KeySynthType.RELEASE)
-    time.sleep(0.3)
 
 
 def kiosk_window(sapa, title):
@@ -181,28 +78,12 @@ def responses(db_path):
 
 
 def main():
-    os.makedirs(WORK, exist_ok=True)
-    for suffix in ('', '-wal', '-shm'):
-        try:
-            os.unlink(DB + suffix)
-        except FileNotFoundError:
-            pass
-    run(ADMIN, 'demo', '--customers', '200', '--seed', '11', '--database', DB)
-    csv = os.path.join(WORK, 'e2e-kiosk-customer.csv')
-    with open(csv, 'w', encoding='utf-8') as f:
-        f.write('name,phone,email,account,segment,language,tags\n')
-        f.write('Wulan Kartika Sari,0813 5555 2468,wulan.sari@example.co.id,0097654321,regular,id,\n')
-    run(ADMIN, 'import', 'customers', '--database', DB, '--csv', csv)
-    with sqlite3.connect(DB) as db:
-        before = db.execute('SELECT count(*) FROM survey_response').fetchone()[0]
+    make_desk(ADMIN, WORK, DB, 200, 11, 'e2e-kiosk-customer.csv',
+              'Wulan Kartika Sari,0813 5555 2468,wulan.sari@example.co.id,0097654321,regular,id,')
+    before = count_rows(DB, 'survey_response')
 
-    env = dict(os.environ, LANGUAGE='id', GTK_A11Y='atspi')
-    env.pop('NO_AT_BRIDGE', None)
-    app = subprocess.Popen([SAPA, '--database', DB], env=env)
+    app, sapa = start_sapa(SAPA, DB)
     try:
-        desktop = Atspi.get_desktop(0)
-        sapa = wait_for('the Sapa application',
-                        lambda n: n.get_role() == R.APPLICATION and name_of(n) == 'sapa', desktop, 30)
         wait_for('the search entry', lambda n: n.get_role() in (R.ENTRY, R.TEXT)
                  and name_of(n) == ID('Search customers'), sapa)
         time.sleep(0.5)
@@ -213,14 +94,7 @@ def main():
                  and name_of(n).startswith('Wulan Kartika Sari'), sapa, 15)
 
         # A visit at the counter opens a walk-in conversation.
-        key_combo(['Control_L', 'Shift_L'], 'v')
-        wait_for('the log-visit dialog', lambda n: n.get_parent() == sapa
-                 and name_of(n) == ID('Log Visit'), sapa, 10)
-        time.sleep(0.5)
-        key_string(NOTE)
-        time.sleep(0.3)
-        key_combo(['Control_L'], 'Return')
-        wait_for('the visit in the timeline', lambda n: n.get_role() == R.LABEL and NOTE in name_of(n), sapa, 15)
+        log_visit(sapa, ID('Log Visit'), NOTE)
 
         # The agent opens the conversation (a click on its row: rows have no
         # accessible action in GTK 4.8; the window sits at 0,0 without a window
@@ -306,11 +180,7 @@ def main():
                              f'({len(got) - before} new in all), wanted {want!r}')
         print('E2E OK: rated on the kiosk in Indonesian and in English; 5 answers in the database')
     finally:
-        app.terminate()
-        try:
-            app.wait(10)
-        except subprocess.TimeoutExpired:
-            app.kill()
+        stop_sapa(app)
 
 
 if __name__ == '__main__':

@@ -313,6 +313,11 @@ test_nice_ticks (void)
   g_assert_cmpfloat (lo, ==, 0);
   g_assert_cmpfloat (hi, ==, 1);
 
+  /* a count axis up to 9: whole steps (not 2.5, shown as 2 and 8) */
+  n = sapa_chart_nice_ticks (0, 9, 5, &lo, &hi, &step);
+  g_assert_cmpfloat (step, ==, 5);
+  g_assert_cmpfloat (hi, ==, 10);
+
   n = sapa_chart_nice_ticks (0, 1234, 6, &lo, &hi, &step);
   g_assert_cmpfloat (step, ==, 250);
   g_assert_cmpfloat (hi, ==, 1250);

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "customer-test-util.h"
+#include "screenshot-test-util.h"
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -731,8 +732,7 @@ test_exports (void)
 
   /* a copy beside the screenshot, to look at */
   {
-    const char *shots = g_getenv ("SAPA_SCREENSHOT_DIR");
-    g_autofree char *copy = g_build_filename (shots && *shots ? shots : ".", "dashboard-report.pdf", NULL);
+    g_autofree char *copy = sapa_test_screenshot_path ("dashboard-report.pdf");
 
     g_assert_true (g_file_set_contents (copy, contents, length, &error));
   }
@@ -741,49 +741,11 @@ test_exports (void)
   sapa_test_dir_remove (dir);
 }
 
-typedef struct {
-  const char *path;
-  gboolean    done;
-  gboolean    saved;
-  guint       frames;
-} Shot;
-
-static gboolean
-shoot_cb (GtkWidget     *widget,
-          GdkFrameClock *clock,
-          gpointer       user_data)
-{
-  Shot *shot = user_data;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-
-  if (width == 0 || ++shot->frames < 5)
-    return G_SOURCE_CONTINUE;
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  shot->saved = gdk_texture_save_to_png (texture, shot->path);
-  g_test_message ("%s: %dx%d", shot->path, width, height);
-  shot->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_screenshot (void)
 {
-  const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
-  g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "dashboard.png", NULL);
+  g_autofree char *path = sapa_test_screenshot_path ("dashboard.png");
   SapaDashboardWindow *dashboard;
-  Shot shot = { path, FALSE, FALSE, 0 };
   GStatBuf st;
 
   /* what the application loads from its resources: Sapa's styles and icons */
@@ -807,9 +769,7 @@ test_screenshot (void)
   spin_for (500);
 
   g_unlink (path);
-  gtk_widget_add_tick_callback (GTK_WIDGET (dashboard), shoot_cb, &shot, NULL);
-  WAIT_UNTIL (shot.done);
-  g_assert_true (shot.saved);
+  sapa_test_save_screenshot (GTK_WIDGET (dashboard), path);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, 60 * 1024);
   gtk_window_destroy (GTK_WINDOW (dashboard));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "customer-test-util.h"
+#include "screenshot-test-util.h"
 #include "sapa-application.h"
 #include <sapa/sapa-catalog.h>
 #include "sapa-conversation-panel.h"
@@ -366,42 +367,6 @@ test_language (Fixture       *f,
   g_assert_true (g_str_has_prefix (sapa_i18n_get_language (), "en"));
 }
 
-typedef struct {
-  const char *path;
-  guint       frames;
-  gboolean    done;
-  gboolean    saved;
-} Shot;
-
-static gboolean
-shoot_cb (GtkWidget     *widget,
-          GdkFrameClock *clock,
-          gpointer       user_data)
-{
-  Shot *shot = user_data;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-
-  if (width == 0 || ++shot->frames < 5)
-    return G_SOURCE_CONTINUE;
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return G_SOURCE_CONTINUE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  shot->saved = gdk_texture_save_to_png (texture, shot->path);
-  g_test_message ("%s: %dx%d", shot->path, width, height);
-  shot->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* The kiosk's pages as the customer sees them, saved as PNGs beside the build
  * ($SAPA_SCREENSHOT_DIR/kiosk-*.png); the score buttons are at least 64 px. */
 static void
@@ -409,7 +374,6 @@ test_screenshots (Fixture       *f,
                   gconstpointer  data)
 {
   SapaKioskWindow *kiosk = ask (f);
-  const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
   const char *pages[] = { "csat", "nps" };
 
   g_autoptr(GtkCssProvider) style = gtk_css_provider_new ();
@@ -423,8 +387,7 @@ test_screenshots (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
       g_autofree char *name = g_strdup_printf ("kiosk-%s.png", pages[i]);
-      g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", name, NULL);
-      Shot shot = { .path = path };
+      g_autofree char *path = sapa_test_screenshot_path (name);
 
       if (i == 1)
         {
@@ -432,10 +395,7 @@ test_screenshots (Fixture       *f,
           spin_for (500);   /* the page transition */
         }
       g_assert_cmpstr (sapa_kiosk_window_get_page (kiosk), ==, pages[i]);
-      gtk_widget_queue_draw (GTK_WIDGET (kiosk));
-      gtk_widget_add_tick_callback (GTK_WIDGET (kiosk), shoot_cb, &shot, NULL);
-      WAIT_UNTIL (shot.done);
-      g_assert_true (shot.saved);
+      sapa_test_save_screenshot (GTK_WIDGET (kiosk), path);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     }
   /* Touch targets: every score button is at least 64 px each way, and all fit
@@ -458,14 +418,10 @@ test_screenshots (Fixture       *f,
 
   /* The desk beside it: the conversation's rating buttons and End Rating. */
   {
-    g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "kiosk-desk.png", NULL);
-    Shot shot = { .path = path };
+    g_autofree char *path = sapa_test_screenshot_path ("kiosk-desk.png");
 
     gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 1100);
-    gtk_widget_queue_draw (GTK_WIDGET (f->window));
-    gtk_widget_add_tick_callback (GTK_WIDGET (f->window), shoot_cb, &shot, NULL);
-    WAIT_UNTIL (shot.done);
-    g_assert_true (shot.saved);
+    sapa_test_save_screenshot (GTK_WIDGET (f->window), path);
   }
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (style));
 }
@@ -664,13 +620,9 @@ test_rating_dialog (Fixture       *f,
   /* A walk-in conversation: rated in person. */
   g_assert_cmpstr (sapa_rating_dialog_get_collected_via (dialog), ==, "in_person");
   {
-    const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
-    g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "rating-dialog.png", NULL);
-    Shot shot = { .path = path };
+    g_autofree char *path = sapa_test_screenshot_path ("rating-dialog.png");
 
-    gtk_widget_add_tick_callback (GTK_WIDGET (dialog), shoot_cb, &shot, NULL);
-    WAIT_UNTIL (shot.done);
-    g_assert_true (shot.saved);
+    sapa_test_save_screenshot (GTK_WIDGET (dialog), path);
   }
 
   /* The score follows the question's range. */

@@ -6,47 +6,10 @@
 #include <glib/gstdio.h>
 
 #include "customer-test-util.h"
+#include "screenshot-test-util.h"
 #include "sapa-customer-page.h"
 #include "sapa-timeline-model.h"
 #include "sapa-timeline-view.h"
-
-typedef struct {
-  const char *path;
-  gboolean    done;
-  gboolean    saved;
-  guint       frames;
-} Shot;
-
-static gboolean
-shoot_cb (GtkWidget     *widget,
-          GdkFrameClock *clock,
-          gpointer       user_data)
-{
-  Shot *shot = user_data;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  GskRenderer *renderer;
-
-  /* a few frames so the window is mapped, sized and styled */
-  if (width == 0 || ++shot->frames < 5)
-    return G_SOURCE_CONTINUE;
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (GTK_NATIVE (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  shot->saved = gdk_texture_save_to_png (texture, shot->path);
-  g_test_message ("%s: %dx%d with %s", shot->path, width, height, G_OBJECT_TYPE_NAME (renderer));
-  shot->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 static void
 add_conversation_contacts (TestDesk       *desk,
@@ -126,13 +89,11 @@ static void
 test_customer_page_png (void)
 {
   TestDesk desk = { 0 };
-  const char *dir = g_getenv ("SAPA_SCREENSHOT_DIR");
-  g_autofree char *path = g_build_filename (dir && *dir ? dir : ".", "customer-page.png", NULL);
+  g_autofree char *path = sapa_test_screenshot_path ("customer-page.png");
   g_autofree char *customer_id = NULL;
   g_autoptr(SapaRecord) customer = NULL;
   g_autoptr(GError) error = NULL;
   const char *tags[] = { "payroll", "mobile banking", NULL };
-  Shot shot = { path, FALSE, FALSE, 0 };
   GtkWidget *window, *page;
   SapaTimelineModel *model;
   GStatBuf st;
@@ -174,9 +135,7 @@ test_customer_page_png (void)
         }
     spin_for (300);
   }
-  gtk_widget_add_tick_callback (window, shoot_cb, &shot, NULL);
-  WAIT_UNTIL (shot.done);
-  g_assert_true (shot.saved);
+  sapa_test_save_screenshot (window, path);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   /* a real picture, not an empty frame */
   g_assert_cmpint (st.st_size, >, 40 * 1024);

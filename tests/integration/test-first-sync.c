@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The first sync of an empty desk through a real sapa-server on 127.0.0.1
+ * loads in bulk (indexes and triggers out, rebuilt at the end): it ends with
+ * the server's records, working lookups and the schema of a new desk; a desk
+ * killed with SIGKILL in the middle of that load puts its schema back when
+ * it is opened again and its next sync completes; a desk that already holds
+ * records never loads in bulk. (That a bulk load gives the same database as
+ * the ordinary path byte for byte is tests/unit/test-bulk-load.c.)
+ *
+ *   test-first-sync [--tap]
+ *   test-first-sync --child DESK URL     (the desk killed by the test)
+ */
+#define G_LOG_DOMAIN "test-first-sync"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "sapa-store-private.h"
+#include "sapa-sync-test.h"
+
+#define PASSWORD "correct horse battery"
+#define CUSTOMERS "2500"   /* about 40,000 changes: two bulk transactions */
+
+static SapaTestServer *server;
+static char *edited_id;
+static char *deleted_id;
+static char *merged_id;
+static gint bulk_loads;   /* "loading in bulk" messages seen */
+
+static GLogWriterOutput
+count_bulk_loads (GLogLevelFlags   level,
+                  const GLogField *fields,
+                  gsize            n_fields,
+                  gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+        strstr (fields[i].value, "loading in bulk") != NULL)
+      g_atomic_int_inc (&bulk_loads);
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+static gint64
+query_int (const char *path,
+           const char *sql)
+{
+  return sapa_test_query_int (path, sql);
+}
+
+static SapaStore *
+open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  SapaStore *store = sapa_store_open (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+/* Makes (and migrates) the desk database at @path. */
+static void
+touch_store (const char *path)
+{
+  g_autoptr(SapaStore) store = open_store (path);
+}
+
+static SapaSync *
+signed_in (SapaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  SapaSync *sync = sapa_sync_new (store);
+
+  sapa_sync_set_server_url (sync, server->url);
+  sapa_test_sign_in (sync, server->url, "admin", PASSWORD, &error);
+  g_assert_no_error (error);
+  return sync;
+}
+
+static void
+sync_once (SapaSync *sync)
+{
+  g_autoptr(GError) error = NULL;
+
+  sapa_sync_run_once (sync, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+desk_path (const char *name)
+{
+  return g_strdup_printf ("%s/%s.sqlite", server->root, name);
+}
+
+/* The records of the desk at @path equal those of the desk that synced the
+ * ordinary way (test_not_empty_never_bulk, run first), which equal the
+ * server's by the convergence tests (the seeded rows on the server carry no
+ * per-field stamps, the desks' do, so desks are compared with a desk). */
+static void
+assert_same_records_as_ordinary_desk (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ordinary_path = desk_path ("own");
+  g_autofree char *ordinary = sapa_test_dump_records (ordinary_path, &error);
+  g_autofree char *server_db = sapa_test_server_db_path (server);
+  g_autofree char *on_desk = NULL;
+
+  g_assert_no_error (error);
+  on_desk = sapa_test_dump_records (path, &error);
+  g_assert_no_error (error);
+  sapa_test_assert_dumps_equal (ordinary, "the desk that synced the ordinary way", on_desk, path);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM interaction;"), ==,
+                   query_int (server_db, "SELECT count(*) FROM interaction;"));
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM customer;"), ==,
+                   query_int (server_db, "SELECT count(*) FROM customer;"));
+}
+
+/* The schema (indexes, triggers) a new desk has. */
+static char *
+schema_of (const char *path)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, coalesce(sql, '') FROM sqlite_master "
+                                           "WHERE type IN ('index', 'trigger') ORDER BY name;", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (out, "%s %s %s\n", sqlite3_column_text (stmt, 0), sqlite3_column_text (stmt, 1),
+                            sqlite3_column_text (stmt, 2));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+assert_new_desk_schema (const char *path)
+{
+  g_autofree char *fresh_path = desk_path ("fresh");
+  g_autofree char *fresh = NULL;
+  g_autofree char *schema = schema_of (path);
+
+  touch_store (fresh_path);
+  fresh = schema_of (fresh_path);
+  g_assert_cmpstr (schema, ==, fresh);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM desk_meta WHERE key = 'bulk_load';"), ==, 0);
+}
+
+static gboolean
+found (SapaStore  *store,
+       const char *query,
+       const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaSearchResult) result = sapa_store_search (store, query, 50, &error);
+  GPtrArray *hits;
+
+  g_assert_no_error (error);
+  hits = sapa_search_result_get_hits (result);
+  for (guint i = 0; i < hits->len; i++)
+    if (g_str_equal (sapa_record_get_id (g_ptr_array_index (hits, i)), id))
+      return TRUE;
+  return FALSE;
+}
+
+/* Lookups of the records edited on the server after it was seeded. */
+static void
+assert_lookups (SapaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaRecord) merged = sapa_store_get (store, "customer", merged_id, &error);
+
+  g_assert_true (found (store, "Kusumawardhani", edited_id));
+  g_assert_true (found (store, "4455 6677", edited_id));
+  g_assert_true (found (store, "dewi.kusuma@example.co.id", edited_id));
+  g_assert_nonnull (merged);
+  g_assert_false (found (store, sapa_record_get_string (merged, "full_name"), merged_id));
+  {
+    g_autoptr(GError) gone = NULL;
+    g_autoptr(SapaRecord) deleted = sapa_store_get (store, "customer", deleted_id, &gone);
+
+    g_assert_null (deleted);
+    g_assert_nonnull (gone);
+  }
+  /* Customers' last contact was computed at the end of the load. */
+  g_assert_cmpint (query_int (sapa_store_get_path (store),
+                              "SELECT count(*) FROM customer WHERE last_contact_at IS NOT NULL;"), >, 1000);
+}
+
+/* -- tests ------------------------------------------------------------------ */
+
+static void
+test_bulk_first_sync (void)
+{
+  g_autofree char *path = desk_path ("bulk");
+  g_autoptr(SapaStore) store = open_store (path);
+  g_autoptr(SapaSync) sync = signed_in (store);
+  gint before = g_atomic_int_get (&bulk_loads);
+
+  sync_once (sync);
+  g_assert_cmpint (g_atomic_int_get (&bulk_loads), ==, before + 1);
+  g_assert_false (sapa_store_is_bulk_loading (store));
+  assert_new_desk_schema (path);
+  assert_same_records_as_ordinary_desk (path);
+  assert_lookups (store);
+}
+
+/* The child: a desk's first sync, killed by the parent half-way. */
+static int
+run_child (const char *path,
+           const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaStore) store = sapa_store_open (path, &error);
+  g_autoptr(SapaSync) sync = NULL;
+
+  if (store == NULL)
+    g_error ("%s", error->message);
+  sync = sapa_sync_new (store);
+  sapa_sync_set_server_url (sync, url);
+  if (!sapa_test_sign_in (sync, url, "admin", PASSWORD, &error) ||
+      !sapa_sync_run_once (sync, NULL, &error))
+    g_error ("%s", error->message);
+  return 0;
+}
+
+static void
+test_killed_mid_load (void)
+{
+  g_autofree char *path = desk_path ("killed");
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *server_db = sapa_test_server_db_path (server);
+  gint64 deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  gint64 loaded = 0;
+
+  /* The store exists (migrated) before the child opens it, so the test can
+   * read it while the child loads. */
+  touch_store (path);
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self, "--child", path, server->url, NULL);
+  g_assert_no_error (error);
+
+  /* Kill it once a bulk transaction has committed, before the load ends. */
+  for (;;)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      if (query_int (path, "SELECT count(*) FROM desk_meta WHERE key = 'bulk_load';") == 1 &&
+          (loaded = query_int (path, "SELECT count(*) FROM interaction;")) > 0)
+        break;
+      /* Still running (GLib forgets the identifier once it has reaped it). */
+      g_assert_nonnull (g_subprocess_get_identifier (child));
+      g_usleep (5000);
+    }
+  g_subprocess_send_signal (child, SIGKILL);
+  g_subprocess_wait (child, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+
+  /* What a crash leaves: the flag, the indexes missing, part of the data. */
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM desk_meta WHERE key = 'bulk_load';"), ==, 1);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'interaction_customer';"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM customer_phone;"), ==, 0);
+  g_assert_cmpint (loaded, <, query_int (server_db, "SELECT count(*) FROM interaction;"));
+  g_test_message ("killed with %" G_GINT64_FORMAT " interactions loaded", loaded);
+
+  {
+    g_autoptr(SapaStore) store = open_store (path);
+    g_autoptr(SapaSync) sync = NULL;
+    gint before = g_atomic_int_get (&bulk_loads);
+
+    /* Opening put the schema back and filled the search tables. */
+    assert_new_desk_schema (path);
+    g_assert_cmpint (query_int (path, "SELECT count(*) FROM customer_phone;"), >, 0);
+    /* The rest arrives the ordinary way: the desk holds records now. */
+    sync = signed_in (store);
+    sync_once (sync);
+    g_assert_cmpint (g_atomic_int_get (&bulk_loads), ==, before);
+    assert_new_desk_schema (path);
+    assert_same_records_as_ordinary_desk (path);
+    assert_lookups (store);
+  }
+}
+
+static void
+test_not_empty_never_bulk (void)
+{
+  g_autofree char *path = desk_path ("own");
+  g_autoptr(SapaStore) store = open_store (path);
+  g_autoptr(SapaRecord) own = sapa_record_new ("customer");
+  g_autoptr(SapaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  gint before = g_atomic_int_get (&bulk_loads);
+
+  sapa_record_set_string (own, "full_name", "Pelanggan Meja Sendiri");
+  sapa_record_set_string (own, "segment", "regular");
+  g_assert_true (sapa_store_save (store, own, &error));
+  g_assert_no_error (error);
+  sync = signed_in (store);
+  sync_once (sync);
+  g_assert_cmpint (g_atomic_int_get (&bulk_loads), ==, before);
+  g_assert_cmpint (sapa_store_count_unpushed (store), ==, 0);
+  assert_same_records_as_ordinary_desk (path);
+  g_assert_true (found (store, "Pelanggan Meja Sendiri", sapa_record_get_id (own)));
+  assert_lookups (store);
+}
+
+/* -- the server, seeded and then edited by a desk ------------------------- */
+
+static void
+edit_on_server (void)
+{
+  g_autofree char *path = desk_path ("editor");
+  g_autoptr(SapaStore) store = open_store (path);
+  g_autoptr(SapaSync) sync = signed_in (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) customers = NULL;
+  g_autoptr(SapaRecord) visit = sapa_record_new ("interaction");
+  const char * const phones[] = { "+6281344556677", NULL };
+  const char * const emails[] = { "dewi.kusuma@example.co.id", NULL };
+  SapaRecord *c;
+
+  sync_once (sync);
+  customers = sapa_store_list (store, "customer", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (customers->len, >, 100);
+
+  /* Renamed twice, new phone and email: three changes of one record. */
+  c = g_ptr_array_index (customers, 10);
+  edited_id = g_strdup (sapa_record_get_id (c));
+  sapa_record_set_string (c, "full_name", "Dewi Sementara");
+  g_assert_true (sapa_store_save (store, c, &error));
+  sapa_record_set_string (c, "full_name", "Dewi Kusumawardhani");
+  sapa_record_set_list (c, "phones", phones);
+  sapa_record_set_list (c, "emails", emails);
+  g_assert_true (sapa_store_save (store, c, &error));
+  g_assert_no_error (error);
+
+  c = g_ptr_array_index (customers, 11);
+  deleted_id = g_strdup (sapa_record_get_id (c));
+  g_assert_true (sapa_store_delete (store, "customer", deleted_id, &error));
+  g_assert_no_error (error);
+
+  c = g_ptr_array_index (customers, 12);
+  merged_id = g_strdup (sapa_record_get_id (c));
+  sapa_record_set_string (c, "merged_into", edited_id);
+  g_assert_true (sapa_store_save (store, c, &error));
+  g_assert_no_error (error);
+
+  sapa_record_set_string (visit, "customer_id", edited_id);
+  sapa_record_set_string (visit, "channel", "walk_in");
+  sapa_record_set_string (visit, "direction", "inbound");
+  sapa_record_set_int (visit, "started_at", g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_true (sapa_store_save (store, visit, &error));
+  g_assert_no_error (error);
+
+  sync_once (sync);
+  g_assert_cmpint (sapa_store_count_unpushed (store), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int rc;
+
+  if (argc == 4 && g_str_equal (argv[1], "--child"))
+    return run_child (argv[2], argv[3]);
+
+  g_log_set_writer_func (count_bulk_loads, NULL, NULL);
+  g_test_init (&argc, &argv, NULL);
+
+  server = sapa_test_server_new (NULL, &error);
+  g_assert_no_error (error);
+  out = sapa_test_server_admin (server, NULL, &error, "seed", "--customers", CUSTOMERS, "--seed", "5",
+                                "--interactions-per-customer", "10", NULL);
+  g_assert_no_error (error);
+  g_assert_true (sapa_test_server_add_user (server, "admin", PASSWORD, "admin", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (sapa_test_server_start (server, &error));
+  g_assert_no_error (error);
+  edit_on_server ();
+
+  /* In this order: the desk that syncs the ordinary way is the reference. */
+  g_test_add_func ("/first-sync/not-empty-never-bulk", test_not_empty_never_bulk);
+  g_test_add_func ("/first-sync/bulk", test_bulk_first_sync);
+  g_test_add_func ("/first-sync/killed-mid-load", test_killed_mid_load);
+  rc = g_test_run ();
+
+  g_clear_pointer (&server, sapa_test_server_free);
+  g_free (edited_id);
+  g_free (deleted_id);
+  g_free (merged_id);
+  return rc;
+}
