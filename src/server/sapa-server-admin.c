@@ -1078,6 +1078,54 @@ run_seed (int    argc,
   return 0;
 }
 
+/* -- metrics zone ----------------------------------------------------------- */
+
+static int
+run_metrics_zone (int    argc,
+                  char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *zone = NULL;
+  g_autofree char *current = NULL;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("The server's data folder"), N_("DIR") },
+    { "zone", 'z', 0, G_OPTION_ARG_STRING, &zone, N_("The time zone whose days the figures are kept by, e.g. Asia/Jakarta"), N_("TZ") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Prints, or with --zone sets, the time zone whose days the dashboard figures are kept by. "
+                                  "Figures asked for in a zone with the same offset are answered from daily rollups."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return usage_error (context, _("Say only the data folder and, to change it, the zone: “sapa-server metrics-zone --data DIR --zone TZ”."));
+  if (data_dir == NULL)
+    return usage_error (context, _("Say which data folder to use with --data DIR."));
+  if (zone != NULL)
+    {
+      tz = g_time_zone_new_identifier (zone);
+      if (tz == NULL)
+        return usage_error (context, _("Unknown time zone. Use a name like Asia/Jakarta, Asia/Makassar or Asia/Jayapura."));
+    }
+
+  store = open_data (data_dir, &error);
+  if (store == NULL)
+    return fail (error->message);
+  if (tz != NULL && !sapa_metrics_set_zone (store, tz, &error))
+    return fail (error->message);
+  current = sapa_metrics_dup_zone (store);
+  g_print ("%s\n", current != NULL ? current : "UTC");
+  return 0;
+}
+
 /* -- dispatch -------------------------------------------------------------- */
 
 typedef struct {
@@ -1091,6 +1139,7 @@ static const Command commands[] = {
   { "branch", run_branch },
   { "channel", run_channel },
   { "seed", run_seed },
+  { "metrics-zone", run_metrics_zone },
 };
 
 gboolean
@@ -1107,7 +1156,7 @@ sapa_server_admin_run (int    argc,
                        char **argv)
 {
   if (argc < 1 || argv[0] == NULL)
-    return usage_error (NULL, _("Say what to do: init, user, branch, channel, seed or serve."));
+    return usage_error (NULL, _("Say what to do: init, user, branch, channel, seed, metrics-zone or serve."));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (commands[i].name, argv[0]))
       {
@@ -1123,7 +1172,7 @@ sapa_server_admin_run (int    argc,
         return status;
       }
   {
-    g_autofree char *message = g_strdup_printf (_("Unknown command “%s”. Use init, user, branch, channel, seed or serve."), argv[0]);
+    g_autofree char *message = g_strdup_printf (_("Unknown command “%s”. Use init, user, branch, channel, seed, metrics-zone or serve."), argv[0]);
     return usage_error (NULL, message);
   }
 }

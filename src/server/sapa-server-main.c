@@ -108,6 +108,7 @@ serve (int    argc,
       "  sapa-server branch add ...\n"
       "  sapa-server channel add ...\n"
       "  sapa-server seed --data DIR --customers N --seed S\n"
+      "  sapa-server metrics-zone --data DIR [--zone TZ]\n"
       "Run “sapa-server COMMAND --help” for each command's options."));
   g_option_context_set_description (context,
     _("Reached over the internet, put nginx (or another proxy) in front for TLS, "

@@ -130,6 +130,21 @@ def scenario(tmp):
     rc, out, err = run("init")
     check(rc == 2 and "--data" in err, "init without --data is a usage error")
 
+    # -- metrics zone -----------------------------------------------------
+    rc, out, err = run("metrics-zone", "--data", data, "--zone", "Asia/Makassar")
+    check(rc == 0 and out.strip() == "Asia/Makassar", "metrics-zone --zone sets the zone of the daily figures")
+    check(query(db, "SELECT value FROM desk_meta WHERE key = 'metrics_utc_offset'") == [("28800",)],
+          "the daily rollups follow WITA's offset")
+    rc, out, err = run("metrics-zone", "--data", data)
+    check(rc == 0 and out.strip() == "Asia/Makassar", "metrics-zone prints the zone")
+    rc, out, err = run("metrics-zone", "--data", data, "--zone", "Europe/Berlin")
+    check(rc == 1 and "Asia/Jakarta" in err, "a zone with daylight saving time is refused with a suggestion")
+    rc, out, err = run("metrics-zone", "--data", data, "--zone", "Nowhere/Foo")
+    check(rc == 2 and "Unknown time zone" in err, "an unknown zone is a usage error")
+    check(run("metrics-zone", "--data", data)[1].strip() == "Asia/Makassar", "a refused zone changes nothing")
+    rc, out, err = run("metrics-zone", "--data", data, "--zone", "Asia/Jakarta")
+    check(rc == 0 and out.strip() == "Asia/Jakarta", "back to WIB")
+
     # -- branches ---------------------------------------------------------
     rc, out, err = run("branch", "add", "--data", data, "--name", "Jakarta Sudirman", "--kind", "bank")
     jakarta = out.strip()
