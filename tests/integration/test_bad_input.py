@@ -521,6 +521,40 @@ def test_metrics_bad_input():
     check(S.healthy(), "the server keeps serving")
 
 
+def test_bad_scores_pushed():
+    """The sync door: a rating out of its scale or of an unknown kind is
+    refused for that change ("invalid: ..."), a score of the wrong type
+    refuses the request; no survey response is stored either way."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+    def rating(kind, score):
+        return change("survey_response", str(uuid.uuid4()),
+                      {"kind": kind, "score": score, "branch_id": S.branches["A"],
+                       "collected_via": "phone", "collected_at": now})
+
+    # (a null score is a missing one: refused for that change like a bad value)
+    for kind, score in (("csat", 6), ("csat", 0), ("nps", 11), ("nps", -1), ("ces", 8), ("ces", 0),
+                        ("stars", 5), ("csat", None)):
+        what = "%s score %r" % (kind, score)
+        with NothingWritten(what, allow=("push_result",)):
+            r = raw_push(push_body([rating(kind, score)]))
+            check(r.status == 200, "%s: answered per change" % what, r)
+            res = r.json["results"][0]
+            check(res["status"] == "rejected" and res.get("error", "").startswith("invalid: "),
+                  "%s: rejected as invalid" % what, res)
+    for score in ("5", 4.5, True):
+        what = "score %r" % (score,)
+        with NothingWritten(what):
+            expect_error(raw_push(push_body([rating("csat", score)])), 422, "invalid", what)
+    # The edges of each scale are taken.
+    before = S.counts()
+    r = raw_push(push_body([rating("csat", 1), rating("csat", 5), rating("nps", 0), rating("nps", 10),
+                            rating("ces", 1), rating("ces", 7)]))
+    check(r.status == 200 and all(x["status"] == "applied" for x in r.json["results"]),
+          "scores at the ends of each scale are applied", r)
+    check(S.counts()["survey_response"] == before["survey_response"] + 6, "six ratings stored")
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-bad-input") as server:
@@ -532,6 +566,7 @@ def main():
             ("two JSON values in one body do not leak", test_trailing_json_does_not_leak),
             ("wrong types", test_wrong_types),
             ("unknown entity, field, value", test_unknown_entity_and_field),
+            ("ratings out of their scale", test_bad_scores_pushed),
             ("10 MiB bodies and 1001 changes", test_too_large),
             ("invalid UTF-8", test_invalid_utf8),
             ("wrong inbound signature", test_wrong_signature),
