@@ -816,7 +816,14 @@ main (int   argc,
   g_test_add_func ("/dashboard/live-refresh", test_live_refresh);
   status = g_test_run ();
 
-  g_clear_object (&demo_store);
+  {
+    GObject *store = G_OBJECT (demo_store);
+
+    /* a computation still running in a thread holds the store */
+    g_object_add_weak_pointer (store, (gpointer *) &store);
+    g_clear_object (&demo_store);
+    WAIT_UNTIL (store == NULL);
+  }
   sapa_test_dir_remove (demo_dir);
   g_free (demo_dir);
   g_free (demo_path);

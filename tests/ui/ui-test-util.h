@@ -51,7 +51,13 @@ test_desk_open (TestDesk   *desk,
 static inline void
 test_desk_close (TestDesk *desk)
 {
+  GObject *store = G_OBJECT (desk->store);
+
+  /* Work still running in threads (a dashboard's last computation) holds
+   * the store: wait for it to end before its files go. */
+  g_object_add_weak_pointer (store, (gpointer *) &store);
   g_clear_object (&desk->store);
+  WAIT_UNTIL (store == NULL);
   g_clear_pointer (&desk->agent_id, g_free);
   sapa_test_dir_remove (desk->dir);
   g_clear_pointer (&desk->dir, g_free);
