@@ -21,4 +21,8 @@ JsonNode *sapa_json_parse_one (const char  *text,
                                gssize       length,
                                GError     **error);
 
+/* The message of a server's error answer ({"error": {"code", "message"}}),
+ * or NULL when @root is not one. */
+char     *sapa_json_dup_error_message (JsonNode *root);
+
 G_END_DECLS

@@ -126,3 +126,18 @@ sapa_json_parse_one (const char  *text,
     }
   return json_parser_steal_root (parser);
 }
+
+char *
+sapa_json_dup_error_message (JsonNode *root)
+{
+  JsonObject *obj, *err;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  obj = json_node_get_object (root);
+  if (!json_object_has_member (obj, "error") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "error")))
+    return NULL;
+  err = json_object_get_object_member (obj, "error");
+  return g_strdup (json_object_get_string_member_with_default (err, "message", NULL));
+}

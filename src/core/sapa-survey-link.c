@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include <sapa/sapa-json.h>
 #include <sapa/sapa-survey-link.h>
 
 G_DEFINE_QUARK (sapa-survey-link-error-quark, sapa_survey_link_error)
@@ -39,24 +40,6 @@ endpoint (const char *server_url)
   while (len > 0 && server_url[len - 1] == '/')
     len--;
   return g_strdup_printf ("%.*s/api/v1/survey-links", (int) len, server_url);
-}
-
-/* The "message" of a JSON error answer, or NULL. */
-static char *
-server_message (JsonNode *root)
-{
-  JsonObject *obj, *err;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "error") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "error")))
-    return NULL;
-  err = json_object_get_object_member (obj, "error");
-  if (!json_object_has_member (err, "message"))
-    return NULL;
-  return g_strdup (json_object_get_string_member_with_default (err, "message", NULL));
 }
 
 static void
@@ -93,7 +76,7 @@ sent_cb (GObject      *source,
   data = g_bytes_get_data (bytes, &size);
   if (size > 0 && json_parser_load_from_data (parser, data, (gssize) size, NULL))
     root = json_parser_get_root (parser);
-  detail = server_message (root);
+  detail = sapa_json_dup_error_message (root);
 
   switch (status)
     {

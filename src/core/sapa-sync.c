@@ -10,6 +10,7 @@
 #include <sapa/sapa-change.h>
 #include <sapa/sapa-desk.h>
 #include <sapa/sapa-hlc.h>
+#include <sapa/sapa-json.h>
 #include <sapa/sapa-sync.h>
 #include <sapa/sapa-text.h>
 
@@ -301,23 +302,6 @@ observe_hlc (SapaStore   *store,
     sapa_hlc_observe (sapa_store_get_hlc (store), hlc, -1, NULL);
 }
 
-static char *
-server_error_text (JsonNode *root)
-{
-  JsonObject *obj, *err;
-
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "error") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "error")))
-    return NULL;
-  err = json_object_get_object_member (obj, "error");
-  if (!json_object_has_member (err, "message"))
-    return NULL;
-  return g_strdup (json_object_get_string_member_with_default (err, "message", NULL));
-}
-
 static const char *
 server_error_code (JsonNode *root)
 {
@@ -471,7 +455,7 @@ request_json (SoupSession   *session,
       return TRUE;
     }
 
-  server_text = server_error_text (root);
+  server_text = sapa_json_dup_error_message (root);
   if (server_text == NULL)
     server_text = g_strdup (soup_message_get_reason_phrase (msg));
   g_debug ("%s %s: %u %s (%s)", method, path, status, server_text,

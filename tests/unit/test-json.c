@@ -109,6 +109,30 @@ test_length_bounds_text (void)
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
 }
 
+static void
+test_error_message (void)
+{
+  const struct { const char *json; const char *message; } cases[] = {
+    { "{\"error\": {\"code\": \"forbidden\", \"message\": \"Not your branch\"}}", "Not your branch" },
+    { "{\"error\": {\"code\": \"forbidden\"}}", NULL },
+    { "{\"error\": \"forbidden\"}", NULL },
+    { "{\"results\": []}", NULL },
+    { "[1, 2]", NULL },
+  };
+
+  g_assert_null (sapa_json_dup_error_message (NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) root = sapa_json_parse_one (cases[i].json, -1, &error);
+      g_autofree char *message = NULL;
+
+      g_assert_no_error (error);
+      message = sapa_json_dup_error_message (root);
+      g_assert_cmpstr (message, ==, cases[i].message);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -118,5 +142,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/malformed-refused", test_malformed_refused);
   g_test_add_func ("/json/nul-refused", test_nul_refused);
   g_test_add_func ("/json/length-bounds-text", test_length_bounds_text);
+  g_test_add_func ("/json/error-message", test_error_message);
   return g_test_run ();
 }
