@@ -10,6 +10,7 @@
 #include <sapa/sapa-metrics-csv.h>
 #include <sapa/sapa-number.h>
 
+#include "metrics-test-util.h"
 #include "sapa-test-dir.h"
 
 #define DAY 86400
@@ -50,18 +51,7 @@ save_survey (Fixture    *f,
              const char *agent,
              gint64      at)
 {
-  g_autoptr(SapaRecord) r = sapa_record_new ("survey_response");
-  g_autoptr(GError) error = NULL;
-
-  sapa_record_set_string (r, "kind", kind);
-  sapa_record_set_int (r, "score", score);
-  sapa_record_set_string (r, "branch_id", branch);
-  sapa_record_set_string (r, "channel", "walk_in");
-  sapa_record_set_string (r, "agent_id", agent);
-  sapa_record_set_string (r, "collected_via", "kiosk");
-  sapa_record_set_int (r, "collected_at", f->t0 + at);
-  g_assert_true (sapa_store_save (f->store, r, &error));
-  g_assert_no_error (error);
+  metrics_test_save_survey (f->store, kind, score, branch, "walk_in", agent, f->t0 + at);
 }
 
 static void
@@ -70,17 +60,7 @@ save_call (Fixture    *f,
            gint64      started,
            gint64      seconds)
 {
-  g_autoptr(SapaRecord) r = sapa_record_new ("interaction");
-  g_autoptr(GError) error = NULL;
-
-  sapa_record_set_string (r, "customer_id", "cust-1");
-  sapa_record_set_string (r, "channel", "phone");
-  sapa_record_set_string (r, "direction", "inbound");
-  sapa_record_set_string (r, "author_id", agent);
-  sapa_record_set_int (r, "started_at", f->t0 + started);
-  sapa_record_set_int (r, "ended_at", f->t0 + started + seconds);
-  g_assert_true (sapa_store_save (f->store, r, &error));
-  g_assert_no_error (error);
+  metrics_test_save_interaction (f->store, NULL, "phone", agent, f->t0 + started, f->t0 + started + seconds);
 }
 
 static void

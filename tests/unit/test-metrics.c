@@ -8,6 +8,7 @@
 
 #include "sapa-metrics-private.h"
 #include "sapa-store-private.h"
+#include "metrics-test-util.h"
 #include "sapa-test-dir.h"
 
 #define HOUR 3600
@@ -64,7 +65,7 @@ fixture_tear_down (Fixture       *f,
   g_free (f->path);
 }
 
-#define UNSET G_MININT64
+#define UNSET METRICS_TEST_UNSET
 
 typedef struct {
   const char *id;
@@ -125,21 +126,8 @@ save_interaction (Fixture    *f,
                   gint64      started,
                   gint64      ended)
 {
-  g_autoptr(SapaRecord) r = sapa_record_new ("interaction");
-  g_autoptr(GError) error = NULL;
-
-  if (conversation_id != NULL)
-    sapa_record_set_string (r, "conversation_id", conversation_id);
-  sapa_record_set_string (r, "customer_id", "cust-1");
-  sapa_record_set_string (r, "channel", channel);
-  sapa_record_set_string (r, "direction", "inbound");
-  if (author != NULL)
-    sapa_record_set_string (r, "author_id", author);
-  sapa_record_set_int (r, "started_at", f->t0 + started);
-  if (ended != UNSET)
-    sapa_record_set_int (r, "ended_at", f->t0 + ended);
-  g_assert_true (sapa_store_save (f->store, r, &error));
-  g_assert_no_error (error);
+  metrics_test_save_interaction (f->store, conversation_id, channel, author, f->t0 + started,
+                                 ended != UNSET ? f->t0 + ended : UNSET);
 }
 
 static void
@@ -151,21 +139,7 @@ save_survey (Fixture    *f,
              const char *agent,
              gint64      at)
 {
-  g_autoptr(SapaRecord) r = sapa_record_new ("survey_response");
-  g_autoptr(GError) error = NULL;
-
-  sapa_record_set_string (r, "kind", kind);
-  sapa_record_set_int (r, "score", score);
-  if (branch != NULL)
-    sapa_record_set_string (r, "branch_id", branch);
-  if (channel != NULL)
-    sapa_record_set_string (r, "channel", channel);
-  if (agent != NULL)
-    sapa_record_set_string (r, "agent_id", agent);
-  sapa_record_set_string (r, "collected_via", "kiosk");
-  sapa_record_set_int (r, "collected_at", f->t0 + at);
-  g_assert_true (sapa_store_save (f->store, r, &error));
-  g_assert_no_error (error);
+  metrics_test_save_survey (f->store, kind, score, branch, channel, agent, f->t0 + at);
 }
 
 static SapaMetrics *
@@ -187,13 +161,7 @@ compute (Fixture                 *f,
          const SapaMetricsFilter *filter,
          gboolean                 raw)
 {
-  g_autoptr(GError) error = NULL;
-  SapaMetrics *m = raw ? sapa_metrics_compute_raw (f->store, filter, &error)
-                       : sapa_metrics_compute (f->store, filter, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (m);
-  return m;
+  return compute_on_store (f->store, filter, raw);
 }
 
 static void
