@@ -14,6 +14,11 @@ gboolean sapa_metrics_rebuild_db (sqlite3  *db,
 
 /* The rollup tables, for tests that compare their contents: the hourly ones
  * of migration 4, and the daily ones (and the hourly volume) of migration 5. */
+/* Empties the daily tables and fills them again from the hourly ones with
+ * the offset in desk_meta, inside the caller's transaction. */
+gboolean sapa_metrics_refill_daily_db (sqlite3  *db,
+                                       GError  **error);
+
 extern const char * const sapa_metrics_rollup_tables[];
 extern const char * const sapa_metrics_daily_tables[];
 

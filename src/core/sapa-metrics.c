@@ -1248,9 +1248,9 @@ exec_or_error (sqlite3     *db,
 
 /* Empties the daily tables of migration 5 and refills them from the hourly
  * ones with the offset in desk_meta. */
-static gboolean
-refill_daily (sqlite3  *db,
-              GError  **error)
+gboolean
+sapa_metrics_refill_daily_db (sqlite3  *db,
+                              GError  **error)
 {
   for (guint t = 0; sapa_metrics_daily_tables[t] != NULL; t++)
     {
@@ -1303,7 +1303,7 @@ sapa_metrics_rebuild_db (sqlite3  *db,
       if (!ok)
         return FALSE;
     }
-  return refill_daily (db, error);
+  return sapa_metrics_refill_daily_db (db, error);
 }
 
 static gboolean
@@ -1375,7 +1375,7 @@ set_zone_in_transaction (sqlite3  *db,
   gboolean ok = exec_or_error (db, sql, _("change the time zone of the figures"), error);
 
   sqlite3_free (sql);
-  return ok && refill_daily (db, error);
+  return ok && sapa_metrics_refill_daily_db (db, error);
 }
 
 gboolean

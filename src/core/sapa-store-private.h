@@ -101,6 +101,66 @@ GPtrArray  *sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
 gboolean    sapa_store_rebuild_search    (sqlite3  *db,
                                           GError  **error);
 
+/* Drops every trigger of the main database (inside the caller's
+ * transaction) and returns their SQL; sapa_store_put_back() runs such SQL. */
+GPtrArray  *sapa_store_take_out_triggers (sqlite3  *db,
+                                          GError  **error);
+gboolean    sapa_store_put_back          (sqlite3    *db,
+                                          GPtrArray  *saved,
+                                          GError    **error);
+/* Fills the full-text index of customer names and emails from the customer
+ * rows (the other search tables are left as they are). */
+gboolean    sapa_store_rebuild_fts       (sqlite3  *db,
+                                          GError  **error);
+
+/* Attaches the database file @path as @alias to the writer connection, with
+ * foreign keys off, and runs @func inside BEGIN IMMEDIATE ... COMMIT
+ * (ROLLBACK when it returns FALSE); detaches afterwards. */
+gboolean    sapa_store_run_attached      (SapaStore            *self,
+                                          const char           *path,
+                                          const char           *alias,
+                                          SapaTransactionFunc   func,
+                                          gpointer              data,
+                                          GError              **error);
+
+/* -- snapshots (src/core/sapa-snapshot.c) -----------------------------------
+ *
+ * An empty desk's first sync can start from a snapshot instead of pulling
+ * every change: a desk database file the server writes with the records the
+ * desk's user may see and the cursor of the change log they reflect.
+ */
+
+/* Makes the cursor stored in a snapshot from the server's last sequence
+ * number at the time the snapshot was read. */
+typedef char *(*SapaSnapshotCursorFunc) (gint64   seq,
+                                         gpointer data);
+
+/* Writes a new desk database at @dest_path (which must not exist) from the
+ * server database @db_path, in one read transaction of it: the records of
+ * the branches in @branches (a JSON array of branch ids, as the pull route
+ * filters them; NULL: every record, audit events included), their search
+ * tables and metrics rollups, and desk_meta "snapshot_cursor". */
+gboolean    sapa_snapshot_write          (const char              *db_path,
+                                          const char              *dest_path,
+                                          const char              *branches,
+                                          SapaSnapshotCursorFunc   cursor_func,
+                                          gpointer                 data,
+                                          GError                 **error);
+
+/* Whether @store would take a snapshot now (see sapa_snapshot_load()). */
+gboolean    sapa_snapshot_wanted         (SapaStore   *store);
+
+/* Loads the snapshot file @path into @store in one transaction when the
+ * store holds no customer, conversation, interaction or survey response and
+ * no change waits to be pushed; *out_loaded says whether it did, and
+ * *out_cursor is then the cursor to pull on from. A file that is not a
+ * snapshot of this schema gives an error of SAPA_STORE_ERROR_INVALID. */
+gboolean    sapa_snapshot_load           (SapaStore   *store,
+                                          const char  *path,
+                                          gboolean    *out_loaded,
+                                          char       **out_cursor,
+                                          GError     **error);
+
 /* An empty desk's first sync. When the store holds no customers,
  * conversations, interactions or survey responses, takes out the indexes and
  * triggers and writes desk_meta "bulk_load" (the SQL to put back, a JSON

@@ -2255,6 +2255,44 @@ sapa_store_run_in_transaction (SapaStore             *self,
   return ok;
 }
 
+gboolean
+sapa_store_run_attached (SapaStore            *self,
+                         const char           *path,
+                         const char           *alias,
+                         SapaTransactionFunc   func,
+                         gpointer              data,
+                         GError              **error)
+{
+  char *attach;
+  char *detach;
+  gboolean ok;
+
+  g_return_val_if_fail (SAPA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (path != NULL && alias != NULL && func != NULL, FALSE);
+
+  attach = sqlite3_mprintf ("ATTACH %Q AS \"%w\";", path, alias);
+  detach = sqlite3_mprintf ("DETACH \"%w\";", alias);
+  g_mutex_lock (&self->write_lock);
+  /* Both are refused inside a transaction. Foreign keys are off so that
+   * INSERT ... SELECT * copies rows as they are stored (SQLite's transfer
+   * optimisation) instead of one value at a time. */
+  /* Translators: completes "Could not %s: <database message>" */
+  ok = exec (self->writer, "PRAGMA foreign_keys = OFF;", _("open the received data"), error) &&
+       exec (self->writer, attach, _("open the received data"), error);
+  if (ok)
+    {
+      ok = begin (self, error);
+      if (ok)
+        ok = commit_or_rollback (self, func (self->writer, data, error), error);
+      sqlite3_exec (self->writer, detach, NULL, NULL, NULL);
+    }
+  sqlite3_exec (self->writer, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+  sqlite3_free (attach);
+  sqlite3_free (detach);
+  return ok;
+}
+
 void
 sapa_store_emit_changed (SapaStore  *self,
                          const char *entity,
@@ -2515,23 +2553,19 @@ sapa_store_log_existing (SapaStore  *self,
  * inserts, and pages kept in memory are written once per transaction. */
 #define BULK_CACHE_KIB 262144
 
-GPtrArray *
-sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
-                                          GError  **error)
+/* Drops what @select (type, name, sql of sqlite_master) names and returns
+ * the SQL to create it again. */
+static GPtrArray *
+take_out (sqlite3     *db,
+          const char  *select,
+          GError     **error)
 {
   g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) drops = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  /* Unique indexes stay: they refuse a record delivered twice. */
-  if (!sapa_store_prepare (db,
-                           "SELECT type, name, sql FROM sqlite_master "
-                           "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
-                           "AND NOT (type = 'index' AND sql LIKE 'CREATE UNIQUE INDEX%') "
-                           "AND tbl_name IN (" BULK_TABLES ") "
-                           "ORDER BY rowid;",
-                           &stmt, _("read the database schema"), error))
+  if (!sapa_store_prepare (db, select, &stmt, _("read the database schema"), error))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -2539,7 +2573,7 @@ sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
       const char *name = (const char *) sqlite3_column_text (stmt, 1);
 
       g_ptr_array_add (saved, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
-      g_ptr_array_add (drops, g_strdup_printf ("DROP %s \"%s\";", g_str_equal (type, "index") ? "INDEX" : "TRIGGER", name));
+      g_ptr_array_add (drops, g_strdup_printf ("DROP %s main.\"%s\";", g_str_equal (type, "index") ? "INDEX" : "TRIGGER", name));
     }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -2552,6 +2586,39 @@ sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
     if (!exec (db, g_ptr_array_index (drops, i), _("prepare the database for loading"), error))
       return NULL;
   return g_steal_pointer (&saved);
+}
+
+GPtrArray *
+sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
+                                          GError  **error)
+{
+  /* Unique indexes stay: they refuse a record delivered twice. */
+  return take_out (db,
+                   "SELECT type, name, sql FROM sqlite_master "
+                   "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL "
+                   "AND NOT (type = 'index' AND sql LIKE 'CREATE UNIQUE INDEX%') "
+                   "AND tbl_name IN (" BULK_TABLES ") "
+                   "ORDER BY rowid;",
+                   error);
+}
+
+GPtrArray *
+sapa_store_take_out_triggers (sqlite3  *db,
+                              GError  **error)
+{
+  return take_out (db, "SELECT type, name, sql FROM main.sqlite_master WHERE type = 'trigger' ORDER BY rowid;", error);
+}
+
+gboolean
+sapa_store_put_back (sqlite3    *db,
+                     GPtrArray  *saved,
+                     GError    **error)
+{
+  for (guint i = 0; i < saved->len; i++)
+    /* Translators: completes "Could not %s: <database message>" */
+    if (!exec (db, g_ptr_array_index (saved, i), _("finish loading the desk"), error))
+      return FALSE;
+  return TRUE;
 }
 
 /* What the customer triggers of sapa-schema.c put in the search tables, for
@@ -2580,6 +2647,17 @@ static const char fill_search_sql[] =
 static const char unindex_hidden_sql[] =
   "INSERT INTO customer_fts (customer_fts, rowid, full_name, emails) "
   "  SELECT 'delete', num, full_name, emails FROM customer WHERE deleted != 0 OR merged_into IS NOT NULL;";
+
+gboolean
+sapa_store_rebuild_fts (sqlite3  *db,
+                        GError  **error)
+{
+  /* Translators: completes "Could not %s: <database message>" */
+  const char *what = _("build the search index");
+
+  return exec (db, "INSERT INTO customer_fts (customer_fts) VALUES ('rebuild');", what, error) &&
+         exec (db, unindex_hidden_sql, what, error);
+}
 
 gboolean
 sapa_store_rebuild_search (sqlite3  *db,

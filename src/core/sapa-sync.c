@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include <sapa/sapa-change.h>
@@ -533,6 +534,7 @@ typedef struct {
   guint   pulled;
   guint   pages;
   gboolean bulk;       /* an empty desk's first pull, loading in bulk */
+  gboolean snapshot;   /* an empty desk's first pull, from the server's snapshot */
   gboolean resynced;   /* the server did not know the cursor: pulled from the start */
   guint    held;       /* refused for now: this desk's clock is ahead of the server's */
 } CycleStats;
@@ -767,6 +769,117 @@ static gboolean pull_pages_pipelined (SoupSession   *session,
                                       GCancellable  *cancellable,
                                       GError       **error);
 
+/*
+ * An empty desk's first pull starts from the server's snapshot of the records
+ * its user may see (GET /api/v1/sync/snapshot, a database file copied into
+ * the store in one transaction; src/core/sapa-snapshot.c), then pulls the
+ * changes made since. FALSE only for what makes the whole cycle worth trying
+ * again later (the network, the sign-in, a cancel, a full disk); a server
+ * that sends no snapshot, or one this desk cannot read, leaves *cursor_slot
+ * as it was and the desk pulls every change instead.
+ */
+static gboolean
+pull_snapshot (SoupSession   *session,
+               SapaStore     *store,
+               const char    *url,
+               const char    *token,
+               CycleStats    *stats,
+               char         **cursor_slot,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree char *address = endpoint (url, "/api/v1/sync/snapshot");
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
+  g_autofree char *path = g_strdup_printf ("%s.snapshot", sapa_store_get_path (store));
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", address);
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GFileOutputStream) out = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) local = NULL;
+  g_autofree char *cursor = NULL;
+  SoupMessageHeaders *headers;
+  gint64 started = g_get_monotonic_time ();
+  goffset length;
+  gssize got;
+  gboolean loaded = FALSE;
+  guint status;
+
+  if (msg == NULL || !sapa_snapshot_wanted (store))
+    return TRUE;
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  if ((in = soup_session_send (session, msg, cancellable, &local)) == NULL)
+    {
+      set_network_error (error, url, local);
+      return FALSE;
+    }
+  observe_hlc (store, msg);
+  status = soup_message_get_status (msg);
+  headers = soup_message_get_response_headers (msg);
+  length = soup_message_headers_get_content_length (headers);
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    {
+      g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
+                           _("The server no longer accepts this desk's sign-in. Sign in again to keep syncing; "
+                             "changes are kept on this desk until then."));
+      return FALSE;
+    }
+  if (status != SOUP_STATUS_OK ||
+      g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/vnd.sqlite3") != 0 ||
+      soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      g_debug ("No snapshot from the server (%u); pulling every change", status);
+      g_input_stream_close (in, NULL, NULL);
+      return TRUE;
+    }
+
+  /* Beside the store: the same disk, and no other user may read it. */
+  out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                        cancellable, &local);
+  got = out == NULL ? -1 : g_output_stream_splice (G_OUTPUT_STREAM (out), in,
+                                                   G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+                                                   G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                                                   cancellable, &local);
+  if (got >= 0 && got != length)
+    g_set_error (&local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                 "The snapshot ended after %" G_GSSIZE_FORMAT " of %" G_GOFFSET_FORMAT " bytes", got, length);
+  if (local != NULL)
+    {
+      g_unlink (path);
+      if (out == NULL || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        g_set_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_FAILED,
+                     /* Translators: %s is the reason from the system */
+                     _("The records received from the server could not be saved on this computer (%s). Free "
+                       "some disk space; the desk tries again by itself."),
+                     local->message);
+      else
+        set_network_error (error, url, local);
+      return FALSE;
+    }
+
+  if (!sapa_snapshot_load (store, path, &loaded, &cursor, &local))
+    {
+      g_unlink (path);
+      if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID) ||
+          g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CORRUPT))
+        {
+          g_warning ("The server's snapshot could not be used (%s); pulling every change", local->message);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_unlink (path);
+  if (loaded)
+    {
+      g_debug ("First pull from a snapshot of %" G_GSSIZE_FORMAT " bytes in %.1f s", got,
+               (g_get_monotonic_time () - started) / 1e6);
+      stats->snapshot = TRUE;
+      g_free (*cursor_slot);
+      *cursor_slot = g_steal_pointer (&cursor);
+    }
+  return TRUE;
+}
+
 static gboolean
 pull_pages (SoupSession   *session,
             SapaStore     *store,
@@ -785,6 +898,9 @@ pull_pages (SoupSession   *session,
 
   /* A load a cancelled cycle left half-way goes on in bulk. */
   stats->bulk = sapa_store_is_bulk_loading (store);
+  if ((cursor == NULL || *cursor == '\0') && !stats->bulk &&
+      !pull_snapshot (session, store, url, token, stats, &cursor, cancellable, error))
+    return FALSE;
   ok = pull_pages_pipelined (session, store, url, token, stats, &cursor, &limit, &applying, &job,
                              cancellable, &local);
   /* Whatever happened, the page already fetched is written (or fails) first. */

@@ -66,6 +66,7 @@ serve (int    argc,
   g_autofree char *trusted_proxy = NULL;
   g_autofree char *public_url = NULL;
   gint64 link_lifetime = 0;
+  gboolean no_snapshots = FALSE;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
     { "data", 'D', 0, G_OPTION_ARG_FILENAME, &data_dir,
@@ -82,6 +83,9 @@ serve (int    argc,
     { "public-url", 0, 0, G_OPTION_ARG_STRING, &public_url,
       N_("Address customers reach the server at, e.g. https://sapa.example.com behind nginx; survey links start with it (default: the listening address)"),
       N_("URL") },
+    { "no-snapshots", 0, 0, G_OPTION_ARG_NONE, &no_snapshots,
+      N_("Do not send empty desks a snapshot of their records; they pull every change instead (slower, no temporary files)"),
+      NULL },
     /* For tests: how long new survey links work. */
     { "survey-link-lifetime", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &link_lifetime,
       N_("Seconds a new survey link works (default 7 days)"), N_("SECONDS") },
@@ -200,6 +204,7 @@ serve (int    argc,
   if (strstr (public_url, "://0.0.0.0") != NULL || strstr (public_url, "://[::]") != NULL)
     g_message ("Survey links will start with %s, which customers cannot open; set --public-url", public_url);
   sapa_server_set_public_url (server, public_url);
+  sapa_server_set_snapshots (server, !no_snapshots);
   if (link_lifetime > 0)
     sapa_server_set_survey_link_lifetime (server, link_lifetime);
 

@@ -18,6 +18,7 @@ typedef struct {
   GMutex        *inbound_lock;   /* serialises inbound matching */
   const char    *public_url;     /* where customers reach the server (survey links) */
   gint64         survey_link_lifetime;  /* seconds */
+  gint          *snapshots_running;     /* snapshot slots in use; NULL: snapshots are off */
 
   char          *method;
   char          *path;
@@ -32,7 +33,8 @@ typedef struct {
   guint          status;
   JsonNode      *answer;         /* JSON body, or NULL */
   char          *answer_text;    /* or the body already written as JSON text */
-  char          *answer_type;    /* content type of answer_text when it is not JSON */
+  char          *answer_type;    /* content type of answer_text or answer_bytes when it is not JSON */
+  GBytes        *answer_bytes;   /* or a binary body (answer_type says what it is) */
   char          *retry_after;
   gboolean       notify_live;    /* changes committed: tell live clients */
 } SapaRequest;
@@ -53,6 +55,11 @@ void      sapa_request_answer_text (SapaRequest *req,
 void      sapa_request_answer_html (SapaRequest *req,
                                     guint        status,
                                     char        *html);
+/* A binary body of @content_type (takes a reference to @bytes). */
+void      sapa_request_answer_bytes (SapaRequest *req,
+                                     guint        status,
+                                     const char  *content_type,
+                                     GBytes      *bytes);
 /* The body parsed as JSON (checked UTF-8), or NULL with a 400 answer set. */
 JsonNode *sapa_request_parse_json  (SapaRequest *req);
 
@@ -73,6 +80,7 @@ void      sapa_route_push          (SapaRequest *req);
 void      sapa_route_pull          (SapaRequest *req);
 void      sapa_route_inbound       (SapaRequest *req);
 void      sapa_route_audit         (SapaRequest *req);
+void      sapa_route_snapshot      (SapaRequest *req);
 /* sapa-server-survey.c */
 void      sapa_route_survey_link   (SapaRequest *req);
 void      sapa_route_survey_page   (SapaRequest *req);

@@ -3,6 +3,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -827,6 +832,79 @@ sapa_route_pull (SapaRequest *req)
   append_json_string (out, cursor);
   g_string_append_printf (out, ",\"more\":%s}", more ? "true" : "false");
   sapa_request_answer_text (req, 200, g_string_free (g_steal_pointer (&out), FALSE));
+}
+
+/* -- snapshot ----------------------------------------------------------- */
+
+/* Snapshots written at once: each reads the records for some seconds and
+ * writes a file as large as them. */
+#define SNAPSHOTS_AT_ONCE 2
+
+static char *
+snapshot_cursor (gint64   seq,
+                 gpointer data)
+{
+  SapaRequest *req = data;
+
+  return sapa_cursor_make (req->epoch, seq);
+}
+
+void
+sapa_route_snapshot (SapaRequest *req)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *branches = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+  int fd;
+
+  if (req->snapshots_running == NULL)
+    {
+      sapa_request_error (req, 404, "This server does not send snapshots; pull the changes instead");
+      return;
+    }
+  if (g_atomic_int_add (req->snapshots_running, 1) >= SNAPSHOTS_AT_ONCE)
+    {
+      g_atomic_int_add (req->snapshots_running, -1);
+      g_free (req->retry_after);
+      req->retry_after = g_strdup ("10");
+      sapa_request_error (req, 503, "The server is writing other snapshots; try again shortly or pull the changes");
+      return;
+    }
+
+  if (!sapa_principal_is_admin (req->principal))
+    {
+      g_autoptr(JsonNode) node = branches_json (req->principal);
+      branches = json_to_string (node, FALSE);
+    }
+  /* Beside the database: the same file system, and no other user's eyes. */
+  dir = g_path_get_dirname (sapa_store_get_path (req->store));
+  file = g_build_filename (dir, "snapshot-XXXXXX.sqlite", NULL);
+  fd = g_mkstemp_full (file, O_RDWR, 0600);
+  if (fd < 0)
+    g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", file, g_strerror (errno));
+  else
+    {
+      close (fd);
+      if (sapa_snapshot_write (sapa_store_get_path (req->store), file, branches, snapshot_cursor, req, &error))
+        mapped = g_mapped_file_new (file, FALSE, &error);
+      /* The mapping keeps the data until the answer is sent. */
+      g_unlink (file);
+    }
+  g_atomic_int_add (req->snapshots_running, -1);
+  if (mapped == NULL)
+    {
+      g_warning ("Snapshot failed: %s", error->message);
+      sapa_request_error (req, 500, "The server could not write the snapshot; pull the changes instead");
+      return;
+    }
+  bytes = g_mapped_file_get_bytes (mapped);
+  g_info ("Snapshot of %s: %" G_GSIZE_FORMAT " bytes in %.1f s", branches ? branches : "every branch",
+          g_bytes_get_size (bytes), (g_get_monotonic_time () - started) / 1e6);
+  sapa_request_answer_bytes (req, 200, "application/vnd.sqlite3", bytes);
 }
 
 /* -- audit -------------------------------------------------------------- */

@@ -46,6 +46,7 @@ static const Route routes[] = {
   { "/api/v1/session",   FALSE, "DELETE", AUTH_SIGNED_IN, route_sign_out },
   { "/api/v1/sync/push", FALSE, "POST",   AUTH_SIGNED_IN, sapa_route_push },
   { "/api/v1/sync/pull", FALSE, "GET",    AUTH_SIGNED_IN, sapa_route_pull },
+  { "/api/v1/sync/snapshot", FALSE, "GET", AUTH_SIGNED_IN, sapa_route_snapshot },
   { "/api/v1/audit",     FALSE, "GET",    AUTH_ADMIN,     sapa_route_audit },
   { "/api/v1/survey-links", FALSE, "POST", AUTH_SIGNED_IN, sapa_route_survey_link },
   { "/api/v1/metrics",   FALSE, "GET",    AUTH_SIGNED_IN, sapa_route_metrics },
@@ -79,6 +80,8 @@ struct _SapaServer
   char            *trusted_proxy;  /* peer whose X-Forwarded-For names the client */
   char            *public_url;     /* survey links start with it */
   gint64           survey_link_lifetime;
+  gboolean         snapshots;
+  gint             snapshots_running;
 };
 
 /* As nginx: room for a few hundred desks connecting at the same moment. */
@@ -143,6 +146,7 @@ sapa_request_answer (SapaRequest *req,
   g_clear_pointer (&req->answer, json_node_unref);
   g_clear_pointer (&req->answer_text, g_free);
   g_clear_pointer (&req->answer_type, g_free);
+  g_clear_pointer (&req->answer_bytes, g_bytes_unref);
   req->status = status;
   req->answer = answer;
 }
@@ -163,6 +167,17 @@ sapa_request_answer_html (SapaRequest *req,
 {
   sapa_request_answer_text (req, status, html);
   req->answer_type = g_strdup ("text/html; charset=utf-8");
+}
+
+void
+sapa_request_answer_bytes (SapaRequest *req,
+                           guint        status,
+                           const char  *content_type,
+                           GBytes      *bytes)
+{
+  sapa_request_answer (req, status, NULL);
+  req->answer_bytes = g_bytes_ref (bytes);
+  req->answer_type = g_strdup (content_type);
 }
 
 JsonNode *
@@ -537,6 +552,7 @@ job_free (gpointer data)
   g_clear_pointer (&job->req.answer, json_node_unref);
   g_free (job->req.answer_text);
   g_free (job->req.answer_type);
+  g_clear_pointer (&job->req.answer_bytes, g_bytes_unref);
   g_free (job->req.retry_after);
   g_free (job);
 }
@@ -615,7 +631,15 @@ job_done_cb (GObject      *source,
       if (req->retry_after != NULL)
         soup_message_headers_replace (soup_server_message_get_response_headers (job->msg),
                                       "Retry-After", req->retry_after);
-      if (req->answer_text != NULL)
+      if (req->answer_bytes != NULL)
+        {
+          set_hlc_header (self, job->msg);
+          soup_server_message_set_status (job->msg, req->status, NULL);
+          soup_message_headers_set_content_type (soup_server_message_get_response_headers (job->msg),
+                                                  req->answer_type, NULL);
+          soup_message_body_append_bytes (soup_server_message_get_response_body (job->msg), req->answer_bytes);
+        }
+      else if (req->answer_text != NULL)
         respond_text (self, job->msg, req->status, req->answer_type, g_steal_pointer (&req->answer_text));
       else
         respond (self, job->msg, req->status, req->answer);
@@ -681,6 +705,7 @@ start_job (SapaServer        *self,
   job->req.inbound_lock = &self->inbound_lock;
   job->req.public_url = self->public_url;
   job->req.survey_link_lifetime = self->survey_link_lifetime;
+  job->req.snapshots_running = self->snapshots ? &self->snapshots_running : NULL;
   job->req.method = g_strdup (soup_server_message_get_method (msg));
   job->req.path = g_strdup (path);
   if (route->prefix)
@@ -986,6 +1011,7 @@ sapa_server_init (SapaServer *self)
   self->live = g_ptr_array_new_with_free_func ((GDestroyNotify) live_client_free);
   self->public_url = g_strdup ("http://127.0.0.1:8480");
   self->survey_link_lifetime = SAPA_SERVER_SURVEY_LINK_LIFETIME;
+  self->snapshots = TRUE;
 }
 
 SapaServer *
@@ -1147,4 +1173,12 @@ sapa_server_set_survey_link_lifetime (SapaServer *self,
   g_return_if_fail (SAPA_IS_SERVER (self));
   g_return_if_fail (seconds > 0);
   self->survey_link_lifetime = seconds;
+}
+
+void
+sapa_server_set_snapshots (SapaServer *self,
+                           gboolean    enabled)
+{
+  g_return_if_fail (SAPA_IS_SERVER (self));
+  self->snapshots = enabled;
 }

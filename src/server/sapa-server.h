@@ -62,6 +62,10 @@ void        sapa_server_set_public_url (SapaServer *self,
                                         const char *url);
 const char *sapa_server_get_public_url (SapaServer *self);
 /* How long new survey links work, in seconds (tests shorten it). */
+/* Whether empty desks may fetch a snapshot of their records
+ * (GET /api/v1/sync/snapshot); on by default. */
+void        sapa_server_set_snapshots  (SapaServer *self,
+                                        gboolean    enabled);
 void        sapa_server_set_survey_link_lifetime (SapaServer *self,
                                                   gint64      seconds);
 
