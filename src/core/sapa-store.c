@@ -2523,6 +2523,32 @@ log_existing_locked (SapaStore  *self,
       sqlite3_bind_text (stmt, 3, self->client_id, -1, SQLITE_STATIC);
       if (!step_done (self->writer, stmt, _("write the change log"), error))
         return FALSE;
+
+      /* The rows carry the per-field stamps that a desk applying these
+       * changes writes, so the server merges later edits as the desks do
+       * and a snapshot holds what pulling would have given. */
+      if (!e->append_only)
+        {
+          g_autoptr(GString) stamps = g_string_new ("json_object(");
+          g_autofree char *update = NULL;
+
+          for (guint f = 0; f < e->n_fields; f++)
+            g_string_append_printf (stamps, "%s'%s', s.stamp", f ? ", " : "", e->fields[f].name);
+          g_string_append (stamps, ")");
+          update = g_strdup_printf ("UPDATE %s AS r SET updated_hlc = s.hlc, field_hlc = %s "
+                                    "FROM (SELECT id, CASE WHEN updated_hlc > 0 THEN updated_hlc ELSE ?1 END AS hlc, "
+                                    "             (CASE WHEN updated_hlc > 0 THEN updated_hlc ELSE ?1 END) || ':' || ?2 AS stamp "
+                                    "      FROM %s) AS s "
+                                    "WHERE s.id = r.id AND r.deleted = 0 AND r.field_hlc = '{}' "
+                                    "AND NOT EXISTS (SELECT 1 FROM temp.logged AS l WHERE l.record_id = r.id);",
+                                    e->name, stamps->str, e->name);
+          if (!prepare (self->writer, update, &stmt, error))
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) hlc);
+          sqlite3_bind_text (stmt, 2, self->client_id, -1, SQLITE_STATIC);
+          if (!step_done (self->writer, stmt, _("write the change log"), error))
+            return FALSE;
+        }
     }
   return exec (self->writer, "DROP TABLE IF EXISTS temp.logged;", _("write the change log"), error);
 }

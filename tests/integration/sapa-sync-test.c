@@ -197,13 +197,14 @@ start_once (SapaTestServer  *server,
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autofree char *out_path = g_strdup_printf ("%s/serve-%u.out", server->root, ++server->starts);
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", server->port);
+  const char *argv[] = { server->binary, "serve", "--data", server->data_dir, "--listen", listen,
+                         server->no_snapshots ? "--no-snapshots" : NULL, NULL };
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
   *retry = FALSE;
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, error, server->binary, "serve",
-                                                 "--data", server->data_dir, "--listen", listen, NULL);
+  server->process = g_subprocess_launcher_spawnv (launcher, argv, error);
   if (server->process == NULL)
     return FALSE;
 

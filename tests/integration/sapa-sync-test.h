@@ -23,6 +23,7 @@ typedef struct {
   guint16      port;       /* kept across restarts once known */
   char        *url;        /* http://127.0.0.1:PORT */
   guint        starts;
+  gboolean     no_snapshots;  /* started with --no-snapshots */
 } SapaTestServer;
 
 /* The sapa-server program: $SAPA_SERVER, else the one of this build tree. */
