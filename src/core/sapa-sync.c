@@ -823,6 +823,16 @@ pull_snapshot (SoupSession   *session,
                              "changes are kept on this desk until then."));
       return FALSE;
     }
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    {
+      /* Other desks are being sent theirs: waiting a little is far quicker
+       * than pulling every change. The cycle is tried again on the backoff. */
+      g_input_stream_close (in, NULL, NULL);
+      g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_SERVER,
+                           _("The server is busy sending other desks their records. This desk tries again "
+                             "in a moment by itself."));
+      return FALSE;
+    }
   if (status != SOUP_STATUS_OK ||
       g_strcmp0 (soup_message_headers_get_content_type (headers, NULL), "application/vnd.sqlite3") != 0 ||
       soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -1014,6 +1016,25 @@ sapa_server_init (SapaServer *self)
   self->snapshots = TRUE;
 }
 
+/* Snapshot files a server stopped while writing left beside its database
+ * (see sapa_route_snapshot(); a finished one is unlinked at once). */
+static void
+remove_stale_snapshots (const char *db_path)
+{
+  g_autofree char *dir_path = g_path_get_dirname (db_path);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "snapshot-") && g_str_has_suffix (name, ".sqlite"))
+      {
+        g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+        if (g_unlink (path) == 0)
+          g_message ("Removed %s, left by a snapshot that was not finished", path);
+      }
+}
+
 SapaServer *
 sapa_server_new (SapaStore        *store,
                  GTlsCertificate  *tls_certificate,
@@ -1026,6 +1047,7 @@ sapa_server_new (SapaStore        *store,
 
   self = g_object_new (SAPA_TYPE_SERVER, NULL);
   self->store = g_object_ref (store);
+  remove_stale_snapshots (sapa_store_get_path (store));
   self->epoch = sapa_server_db_dup_epoch (store, error);
   if (self->epoch == NULL)
     return NULL;
