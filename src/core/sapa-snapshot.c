@@ -347,6 +347,7 @@ load_in_transaction (sqlite3   *db,
   g_autofree char *empty = NULL;
   g_autofree char *version = NULL;
   g_autoptr(GPtrArray) triggers = NULL;
+  gint64 started, copied, indexed;
   char *sql;
   gboolean ok = TRUE;
 
@@ -368,6 +369,7 @@ load_in_transaction (sqlite3   *db,
 
   if ((triggers = sapa_store_take_out_triggers (db, error)) == NULL)
     return FALSE;
+  started = g_get_monotonic_time ();
   for (guint i = 0; ok && record_tables[i] != NULL; i++)
     {
       sql = g_strdup_printf ("DELETE FROM main.\"%s\" AS d WHERE EXISTS (SELECT 1 FROM snap.\"%s\" AS s WHERE s.id = d.id);",
@@ -379,11 +381,15 @@ load_in_transaction (sqlite3   *db,
     ok = copy_table (db, "snap", search_tables[i], NULL, NULL, error);
   for (guint i = 0; ok && sapa_metrics_rollup_tables[i] != NULL; i++)
     ok = copy_table (db, "snap", sapa_metrics_rollup_tables[i], NULL, NULL, error);
+  copied = g_get_monotonic_time ();
   /* The daily figures follow this desk's own time zone. */
-  ok = ok && sapa_store_rebuild_fts (db, error) && sapa_metrics_refill_daily_db (db, error) &&
-       sapa_store_put_back (db, triggers, error);
+  ok = ok && sapa_store_rebuild_fts (db, error);
+  indexed = g_get_monotonic_time ();
+  ok = ok && sapa_metrics_refill_daily_db (db, error) && sapa_store_put_back (db, triggers, error);
   if (!ok)
     return FALSE;
+  g_debug ("Snapshot copied in %.1f s, name index %.1f s, daily figures %.1f s",
+           (copied - started) / 1e6, (indexed - copied) / 1e6, (g_get_monotonic_time () - indexed) / 1e6);
 
   sql = sqlite3_mprintf ("INSERT OR REPLACE INTO main.desk_meta (key, value) VALUES ('sync_cursor', %Q);", job->cursor);
   ok = exec_sql (db, sql, what, error);

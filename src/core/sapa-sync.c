@@ -42,6 +42,8 @@
 #define LIVE_DEAD_US      ((KEEPALIVE_S + 10) * G_USEC_PER_SEC)
 #define HTTP_TIMEOUT_S    60
 #define HTTP_IDLE_S       60
+/* A server writes a large snapshot for a while before it answers. */
+#define SNAPSHOT_TIMEOUT_S 900
 #define HTTP_TOO_MANY_REQUESTS 429   /* not named by libsoup 3.2 */
 
 G_DEFINE_QUARK (sapa-sync-error-quark, sapa_sync_error)
@@ -254,11 +256,11 @@ update_new (Shared *sh)
 /* -- HTTP ------------------------------------------------------------------ */
 
 static SoupSession *
-session_new (void)
+session_new_with_timeout (guint seconds)
 {
   SoupSession *session = soup_session_new_with_options ("max-conns", 16,
                                                         "max-conns-per-host", 8,
-                                                        "timeout", HTTP_TIMEOUT_S,
+                                                        "timeout", seconds,
                                                         "idle-timeout", HTTP_IDLE_S,
                                                         "user-agent", "Sapa/" PACKAGE_VERSION " ",
                                                         NULL);
@@ -277,6 +279,12 @@ session_new (void)
         g_warning ("Cannot use SAPA_SYNC_CA_FILE %s: %s", ca_file, error->message);
     }
   return session;
+}
+
+static SoupSession *
+session_new (void)
+{
+  return session_new_with_timeout (HTTP_TIMEOUT_S);
 }
 
 static char *
@@ -779,8 +787,7 @@ static gboolean pull_pages_pipelined (SoupSession   *session,
  * as it was and the desk pulls every change instead.
  */
 static gboolean
-pull_snapshot (SoupSession   *session,
-               SapaStore     *store,
+pull_snapshot (SapaStore     *store,
                const char    *url,
                const char    *token,
                CycleStats    *stats,
@@ -792,6 +799,7 @@ pull_snapshot (SoupSession   *session,
   g_autofree char *auth = g_strdup_printf ("Bearer %s", token);
   g_autofree char *path = g_strdup_printf ("%s.snapshot", sapa_store_get_path (store));
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", address);
+  g_autoptr(SoupSession) session = NULL;
   g_autoptr(GInputStream) in = NULL;
   g_autoptr(GFileOutputStream) out = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -806,6 +814,8 @@ pull_snapshot (SoupSession   *session,
 
   if (msg == NULL || !sapa_snapshot_wanted (store))
     return TRUE;
+  /* Its own session: the usual one gives up on an answer after a minute. */
+  session = session_new_with_timeout (SNAPSHOT_TIMEOUT_S);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   if ((in = soup_session_send (session, msg, cancellable, &local)) == NULL)
     {
@@ -866,6 +876,8 @@ pull_snapshot (SoupSession   *session,
       return FALSE;
     }
 
+  g_debug ("Snapshot of %" G_GSSIZE_FORMAT " bytes received in %.1f s", got,
+           (g_get_monotonic_time () - started) / 1e6);
   if (!sapa_snapshot_load (store, path, &loaded, &cursor, &local))
     {
       g_unlink (path);
@@ -909,7 +921,7 @@ pull_pages (SoupSession   *session,
   /* A load a cancelled cycle left half-way goes on in bulk. */
   stats->bulk = sapa_store_is_bulk_loading (store);
   if ((cursor == NULL || *cursor == '\0') && !stats->bulk &&
-      !pull_snapshot (session, store, url, token, stats, &cursor, cancellable, error))
+      !pull_snapshot (store, url, token, stats, &cursor, cancellable, error))
     return FALSE;
   ok = pull_pages_pipelined (session, store, url, token, stats, &cursor, &limit, &applying, &job,
                              cancellable, &local);

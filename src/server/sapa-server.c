@@ -725,6 +725,10 @@ start_job (SapaServer        *self,
   job->req.address = client_address (self, msg, remote);
   job->disconnected_id = g_signal_connect (msg, "disconnected", G_CALLBACK (message_disconnected_cb), job);
 
+  /* A snapshot is written before its answer starts: no I/O meanwhile. */
+  if (route->func == sapa_route_snapshot && soup_server_message_get_socket (msg) != NULL)
+    g_socket_set_timeout (soup_server_message_get_socket (msg), SAPA_SERVER_SNAPSHOT_TIMEOUT);
+
   self->in_flight++;
   soup_server_message_pause (msg);
   task = g_task_new (self, NULL, job_done_cb, NULL);

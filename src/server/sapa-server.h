@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 #define SAPA_SERVER_MAX_BODY          (4 * 1024 * 1024)  /* request bodies, bytes */
 #define SAPA_SERVER_MAX_PUSH          1000               /* changes in one push */
 #define SAPA_SERVER_IO_TIMEOUT        60                 /* seconds a socket may sit idle */
+#define SAPA_SERVER_SNAPSHOT_TIMEOUT  900                /* ... while a snapshot is written and sent */
 #define SAPA_SERVER_KEEPALIVE         20                 /* WebSocket ping interval, seconds */
 #define SAPA_SERVER_SURVEY_LINK_LIFETIME (7 * 24 * 3600)      /* seconds a survey link works */
 #define SAPA_SERVER_MAX_CLOCK_AHEAD   (5 * 60 * 1000)    /* ms a pushed stamp may lead the server */
