@@ -1230,22 +1230,6 @@ sapa_metrics_compute_finish (GAsyncResult  *result,
 
 /* -- rebuild -------------------------------------------------------------- */
 
-static gboolean
-exec_or_error (sqlite3     *db,
-               const char  *sql,
-               const char  *what,
-               GError     **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sapa_store_set_sqlite_error (error, db, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* Empties the daily tables of migration 5 and refills them from the hourly
  * ones with the offset in desk_meta. */
 gboolean
@@ -1257,11 +1241,11 @@ sapa_metrics_refill_daily_db (sqlite3  *db,
       g_autofree char *sql = g_strdup_printf ("DELETE FROM %s;", sapa_metrics_daily_tables[t]);
 
       /* Translators: completes "Could not %s: <database message>" */
-      if (!exec_or_error (db, sql, _("rebuild the figures"), error))
+      if (!sapa_store_exec (db, sql, _("rebuild the figures"), error))
         return FALSE;
     }
   /* Translators: completes "Could not %s: <database message>" */
-  return exec_or_error (db, sapa_schema_metrics_daily_fill, _("rebuild the figures"), error);
+  return sapa_store_exec (db, sapa_schema_metrics_daily_fill, _("rebuild the figures"), error);
 }
 
 gboolean
@@ -1281,7 +1265,7 @@ sapa_metrics_rebuild_db (sqlite3  *db,
       sqlite3_finalize (stmt);
     }
   /* Translators: completes "Could not %s: <database message>" */
-  if (!exec_or_error (db, "DELETE FROM desk_meta WHERE key = 'metrics_utc_offset';", _("rebuild the figures"), error))
+  if (!sapa_store_exec (db, "DELETE FROM desk_meta WHERE key = 'metrics_utc_offset';", _("rebuild the figures"), error))
     return FALSE;
   for (SourceKind k = 0; k < N_SOURCES; k++)
     {
@@ -1291,13 +1275,13 @@ sapa_metrics_rebuild_db (sqlite3  *db,
                                               s->table, s->table, s->columns, select);
 
       /* Translators: completes "Could not %s: <database message>" */
-      if (!exec_or_error (db, sql, _("rebuild the figures"), error))
+      if (!sapa_store_exec (db, sql, _("rebuild the figures"), error))
         return FALSE;
     }
   if (offset != NULL)
     {
       char *sql = sqlite3_mprintf ("INSERT INTO desk_meta (key, value) VALUES ('metrics_utc_offset', %Q);", offset);
-      gboolean ok = exec_or_error (db, sql, _("rebuild the figures"), error);
+      gboolean ok = sapa_store_exec (db, sql, _("rebuild the figures"), error);
 
       sqlite3_free (sql);
       if (!ok)
@@ -1372,7 +1356,7 @@ set_zone_in_transaction (sqlite3  *db,
                                "('metrics_zone', %Q), ('metrics_utc_offset', '%d');",
                                change->identifier, change->offset);
   /* Translators: completes "Could not %s: <database message>" */
-  gboolean ok = exec_or_error (db, sql, _("change the time zone of the figures"), error);
+  gboolean ok = sapa_store_exec (db, sql, _("change the time zone of the figures"), error);
 
   sqlite3_free (sql);
   return ok && sapa_metrics_refill_daily_db (db, error);

@@ -64,22 +64,6 @@ scope_of (const char *table)
   return IN_SCOPE ("t.branch_id");
 }
 
-static gboolean
-exec_sql (sqlite3     *db,
-          const char  *sql,
-          const char  *what,
-          GError     **error)
-{
-  int rc = sqlite3_exec (db, sql, NULL, NULL, NULL);
-
-  if (rc != SQLITE_OK)
-    {
-      sapa_store_set_sqlite_error (error, db, rc, what);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The stored columns of @schema.@table ("a, b, c"), or NULL when SELECT *
  * gives them all: a generated column is in SELECT * but cannot be inserted. */
 static char *
@@ -172,14 +156,14 @@ create_schema (sqlite3  *db,
   g_autofree char *version = g_strdup_printf ("PRAGMA user_version = %u;", n);
 
   /* A file nobody reads before it is complete: no journal, no syncs. */
-  if (!exec_sql (db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;", what,
+  if (!sapa_store_exec (db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;", what,
                  error) ||
-      !exec_sql (db, "BEGIN;", what, error))
+      !sapa_store_exec (db, "BEGIN;", what, error))
     return FALSE;
   for (guint v = 1; v <= n; v++)
-    if (!exec_sql (db, sapa_schema_get_migration (v), what, error))
+    if (!sapa_store_exec (db, sapa_schema_get_migration (v), what, error))
       return FALSE;
-  return exec_sql (db, version, what, error) && exec_sql (db, "COMMIT;", what, error);
+  return sapa_store_exec (db, version, what, error) && sapa_store_exec (db, "COMMIT;", what, error);
 }
 
 static gint64
@@ -211,7 +195,7 @@ fill_snapshot (sqlite3         *db,
 
   /* One transaction over both files: the rows and the end of the change log
    * come from the same state of the server's database. */
-  if (!exec_sql (db, "BEGIN;", what, error))
+  if (!sapa_store_exec (db, "BEGIN;", what, error))
     return FALSE;
   if ((seq = last_seq (db)) < 0)
     {
@@ -247,9 +231,9 @@ fill_snapshot (sqlite3         *db,
 
   cursor = job->cursor_func (seq, job->data);
   sql = sqlite3_mprintf ("INSERT OR REPLACE INTO desk_meta (key, value) VALUES ('snapshot_cursor', %Q);", cursor);
-  ok = exec_sql (db, sql, what, error);
+  ok = sapa_store_exec (db, sql, what, error);
   sqlite3_free (sql);
-  return ok && exec_sql (db, "COMMIT;", what, error);
+  return ok && sapa_store_exec (db, "COMMIT;", what, error);
 }
 
 gboolean
@@ -280,7 +264,7 @@ sapa_snapshot_write (const char              *db_path,
   sqlite3_busy_timeout (db, 5000);
   attach = sqlite3_mprintf ("ATTACH %Q AS src;", db_path);
   /* Translators: completes "Could not %s: <database message>" */
-  ok = create_schema (db, error) && exec_sql (db, attach, _("write the snapshot"), error);
+  ok = create_schema (db, error) && sapa_store_exec (db, attach, _("write the snapshot"), error);
   sqlite3_free (attach);
   if (ok && !fill_snapshot (db, &job, error))
     {
@@ -374,7 +358,7 @@ load_in_transaction (sqlite3   *db,
     {
       sql = g_strdup_printf ("DELETE FROM main.\"%s\" AS d WHERE EXISTS (SELECT 1 FROM snap.\"%s\" AS s WHERE s.id = d.id);",
                              record_tables[i], record_tables[i]);
-      ok = exec_sql (db, sql, what, error) && copy_table (db, "snap", record_tables[i], NULL, NULL, error);
+      ok = sapa_store_exec (db, sql, what, error) && copy_table (db, "snap", record_tables[i], NULL, NULL, error);
       g_free (sql);
     }
   for (guint i = 0; ok && search_tables[i] != NULL; i++)
@@ -392,7 +376,7 @@ load_in_transaction (sqlite3   *db,
            (copied - started) / 1e6, (indexed - copied) / 1e6, (g_get_monotonic_time () - indexed) / 1e6);
 
   sql = sqlite3_mprintf ("INSERT OR REPLACE INTO main.desk_meta (key, value) VALUES ('sync_cursor', %Q);", job->cursor);
-  ok = exec_sql (db, sql, what, error);
+  ok = sapa_store_exec (db, sql, what, error);
   sqlite3_free (sql);
   job->loaded = ok;
   return ok;

@@ -21,6 +21,12 @@ void        sapa_store_set_sqlite_error  (GError   **error,
                                           int        rc,
                                           const char *what);
 
+/* sqlite3_exec that sets @error, with @what as context. */
+gboolean    sapa_store_exec              (sqlite3     *db,
+                                          const char  *sql,
+                                          const char  *what,
+                                          GError     **error);
+
 /* sqlite3_prepare_v2 that sets @error, with @what ("read the timeline") as
  * context; NULL says "prepare a database statement". */
 gboolean    sapa_store_prepare           (sqlite3       *db,

@@ -127,6 +127,15 @@ exec (sqlite3     *db,
   return TRUE;
 }
 
+gboolean
+sapa_store_exec (sqlite3     *db,
+                 const char  *sql,
+                 const char  *what,
+                 GError     **error)
+{
+  return exec (db, sql, what, error);
+}
+
 static sqlite3 *
 open_connection (const char  *path,
                  gboolean     reader,
