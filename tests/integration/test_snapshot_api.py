@@ -17,7 +17,8 @@ the server's own database (read-only), and compared with it:
     --no-snapshots, 500 when the rows cannot be written, 503 with
     Retry-After for a third snapshot at once; a client leaving half-way
     harms nothing;
-  * no snapshot-*.sqlite file stays in the data folder after any of it.
+  * no snapshot-*.sqlite file stays in the data folder after any of it, nor
+    after a server killed while writing one is started again.
 
 Run: test_snapshot_api.py PATH/TO/sapa-server
 """
@@ -601,6 +602,38 @@ def test_client_leaves_half_way():
     check_no_leftovers("clients that left")
 
 
+def test_killed_while_writing():
+    """A server killed while it writes a snapshot leaves the file; started again, it removes it."""
+    import signal
+    import socket
+    seen = []
+    for attempt in range(5):
+        sock = socket.create_connection(("127.0.0.1", S.port), timeout=30)
+        try:
+            sock.sendall(("GET /api/v1/sync/snapshot HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Authorization: Bearer %s\r\n\r\n" % T["agent_a"]).encode())
+            deadline = time.monotonic() + 10
+            while not seen and time.monotonic() < deadline:
+                seen = leftovers()
+                if not seen:
+                    time.sleep(0.005)
+            if seen:
+                S.proc.send_signal(signal.SIGKILL)
+                S.proc.wait()
+        finally:
+            sock.close()
+        if seen:
+            break
+    check(seen, "a snapshot file was seen while one was written")
+    S.stop()
+    check(leftovers(), "the killed server left its file", os.listdir(S.data))
+    S.start()
+    check(S.healthy(), "the server is back")
+    check_no_leftovers("a restart after a kill")
+    with Snapshot(T["agent_a"], "a snapshot after the restart") as snap:
+        check_desk_file(snap)
+
+
 def main():
     global S
     with ServerFixture(SERVER, "sapa-snapshot") as server:
@@ -620,6 +653,7 @@ def main():
             ("500 when the snapshot cannot be written", test_write_failure),
             ("two at once, a third 503", test_two_at_once),
             ("clients leaving half-way", test_client_leaves_half_way),
+            ("a server killed while writing one", test_killed_while_writing),
         ])
         check_no_leftovers("the end")
         return status
