@@ -315,6 +315,56 @@ class ServerFixture:
             if not r.json["more"]:
                 return changes, cursor
 
+    def snapshot(self, token, save_to=None):
+        """GET /api/v1/sync/snapshot; a 200's body (a desk database) is also written to @save_to."""
+        r = self.request("GET", "/api/v1/sync/snapshot", token=token, timeout=300)
+        if save_to is not None and r.status == 200:
+            with open(save_to, "wb") as f:
+                f.write(r.body)
+        return r
+
+    def at_once(self, method, path, tokens, timeout=300):
+        """One request per token, each on its own connection, all let go at the same moment.
+        Returns the Responses in the order of @tokens."""
+        import threading
+        barrier = threading.Barrier(len(tokens))
+        answers = [None] * len(tokens)
+
+        def one(i, token):
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                conn.connect()
+                barrier.wait(timeout)
+                conn.request(method, path, headers={"Authorization": "Bearer " + token} if token else {})
+                r = conn.getresponse()
+                answers[i] = Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+            except Exception as e:  # noqa: BLE001 - reported as the answer
+                answers[i] = e
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=one, args=(i, t)) for i, t in enumerate(tokens)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for a in answers:
+            if isinstance(a, Exception):
+                raise Failure("%s %s at once: %r" % (method, path, a))
+        return answers
+
+    def bulk_customers(self, branch_id, n, tag="massal"):
+        """@n customers of @branch_id written straight into the server's database (no change
+        log, so nobody pulls them): a lot of records quickly, for snapshots that take a while.
+        Their names start with @tag; returns how many were written."""
+        return self.db_write(
+            "INSERT INTO customer (id, full_name, phones, emails, branch_id, created_at, name_key) "
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) "
+            "SELECT lower(printf('%s-%s-4%s-8%s-%s', hex(randomblob(4)), hex(randomblob(2)), substr(hex(randomblob(2)), 2), "
+            "                    substr(hex(randomblob(2)), 2), hex(randomblob(6)))), "
+            "       ?3 || ' ' || i, json_array('+62813' || (20000000 + i)), json_array(?3 || i || '@contoh.co.id'), "
+            "       ?2, strftime('%s', 'now'), lower(?3 || ' ' || i) FROM n;", (n, branch_id, tag))
+
     def inbound(self, channel, message, secret=None, signature=None):
         body = message if isinstance(message, bytes) else json.dumps(message).encode("utf-8")
         if signature is None:

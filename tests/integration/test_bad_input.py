@@ -9,6 +9,7 @@ Run: test_bad_input.py PATH/TO/sapa-server
 import hashlib
 import hmac
 import json
+import os
 import sys
 import time
 import uuid
@@ -280,11 +281,19 @@ def test_expired_and_revoked_token():
             expect_error(r, 401, "unauthorized", "push with an %s token" % name)
             r = S.request("GET", "/api/v1/sync/pull", token=token)
             expect_error(r, 401, "unauthorized", "pull with an %s token" % name)
+            r = S.request("GET", "/api/v1/sync/snapshot", token=token)
+            expect_error(r, 401, "unauthorized", "snapshot with an %s token" % name)
+            check(not [f for f in os.listdir(S.data) if f.startswith("snapshot-")],
+                  "no snapshot file written for an %s token" % name, os.listdir(S.data))
     # A token used within 12 hours slides: still good after 11 idle hours.
     device = "slides-" + uuid.uuid4().hex
     sliding = S.sign_in("agent_a", device=device)
     S.db_write("UPDATE token SET last_used = last_used - 11 * 3600 WHERE device = ?", (device,))
     check(S.request("GET", "/api/v1/sync/pull?limit=1", token=sliding).status == 200, "11 idle hours: still good")
+    # The server keeps serving snapshots to good tokens after the refused ones.
+    r = S.request("GET", "/api/v1/sync/snapshot", token=sliding)
+    check(r.status == 200 and r.body.startswith(b"SQLite format 3\0"), "a snapshot after the refused ones",
+          r.status, r.body[:32])
 
 
 def test_sql_like_strings():

@@ -3,12 +3,14 @@
 
 Roles: agent of branch A, supervisor of branch A (who also sees branch C),
 admin, no token, an expired token and a revoked token. Routes: session
-POST/DELETE, push, pull, live upgrade, audit, inbound, healthz, survey
+POST/DELETE, push, pull, snapshot, live upgrade, audit, inbound, healthz, survey
 links, the public survey page and metrics.
 
 Run: test_roles.py PATH/TO/sapa-server
 """
 
+import os
+import sqlite3
 import sys
 import time
 import uuid
@@ -283,6 +285,67 @@ def test_pull_matrix():
         expect_error(r, 401, "unauthorized", "pull as %s" % role)
 
 
+SNAPSHOT_TABLES = ("branch", "agent", "canned_response", "audit_event", "customer", "conversation",
+                   "interaction", "survey_response")
+
+
+def test_snapshot_matrix():
+    """A snapshot holds exactly the records whose changes the same caller pulls."""
+    b = S.branches
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    # A conversation of branch A about a customer of branch B, with an interaction in it:
+    # the interaction goes with the conversation's branch.
+    cust_b = customer_change(b["B"])
+    conv = change("conversation", str(uuid.uuid4()), {"customer_id": cust_b["id"], "branch_id": b["A"],
+                                                      "channel": "walk_in", "status": "open", "opened_at": now})
+    inter = change("interaction", str(uuid.uuid4()), {"customer_id": cust_b["id"], "conversation_id": conv["id"],
+                                                      "channel": "walk_in", "direction": "inbound", "body": "z",
+                                                      "started_at": now})
+    check(all(s == "applied" for _, s, _ in statuses(S.push(TOKENS["admin"], [cust_b, conv, inter]))), "seeded")
+    server = S.db()
+    try:
+        audit_rows = server.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+        all_branches = {row[0] for row in server.execute("SELECT id FROM branch")}
+    finally:
+        server.close()
+    check(audit_rows > 0, "the pull matrix left audit events to leave out")
+    for role in ("agent_a", "supervisor_a", "admin", "agent_b"):
+        path = os.path.join(S.tmp, "snapshot-%s.sqlite" % role)
+        r = S.snapshot(TOKENS[role], path)
+        check(r.status == 200 and r.headers.get("content-type") == "application/vnd.sqlite3"
+              and r.body.startswith(b"SQLite format 3\0"), "snapshot as %s" % role, r.headers, r.body[:32])
+        check(r.headers.get("sapa-hlc", "").isdigit(), "Sapa-HLC header on the snapshot", r.headers)
+        pulled = {}
+        for c in S.pull_all(TOKENS[role])[0]:
+            pulled.setdefault(c["entity"], set()).add(c["id"])
+        db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+        try:
+            for table in SNAPSHOT_TABLES:
+                ids = {row[0] for row in db.execute("SELECT id FROM %s" % table)}
+                want = pulled.get(table, set())
+                check(ids == want, "%s's snapshot: %s records are those %s pulls" % (role, table, role),
+                      "only in the snapshot: %s" % sorted(ids - want)[:3],
+                      "only pulled: %s" % sorted(want - ids)[:3])
+            branches = {row[0] for row in db.execute("SELECT id FROM branch")}
+            # The admin's are every branch, also those pushed since the fixture made A, B and C.
+            check(branches == (all_branches if role == "admin" else visible_branches(role)),
+                  "%s's snapshot: its branches" % role, branches)
+            for table in ("agent", "customer", "conversation", "survey_response"):
+                outside = db.execute("SELECT id, branch_id FROM %s" % table).fetchall()
+                outside = [row for row in outside if row[1] is not None and row[1] not in visible_branches(role)]
+                check(not outside, "%s's snapshot: no %s of another branch" % (role, table), outside[:3])
+            audit = db.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+            check(audit == (audit_rows if role == "admin" else 0), "%s's snapshot: audit events" % role, audit)
+            has_inter = db.execute("SELECT count(*) FROM interaction WHERE id = ?", (inter["id"],)).fetchone()[0]
+            check(has_inter == (1 if role in ("agent_a", "supervisor_a", "admin") else 0),
+                  "%s's snapshot: an interaction goes with its conversation's branch" % role, has_inter)
+        finally:
+            db.close()
+            os.unlink(path)
+    for role in NOT_SIGNED_IN:
+        expect_error(S.snapshot(TOKENS[role]), 401, "unauthorized", "snapshot as %s" % role)
+
+
 def test_live_upgrade():
     for role in SIGNED_IN:
         status, frame = S.live_upgrade(TOKENS[role])
@@ -332,6 +395,7 @@ def test_disabled_user():
     expect_error(r, 401, "unauthorized", "sign in as a disabled user")
     status, _ = S.live_upgrade(token)
     check(status == 401, "live upgrade with a disabled user's token", status)
+    expect_error(S.snapshot(token), 401, "unauthorized", "snapshot with a disabled user's token")
 
 
 def test_survey_links():
@@ -412,6 +476,7 @@ def main():
             ("push cannot take over another branch's customer", test_push_cannot_take_over_other_branch_record),
             ("push conversations and interactions of another branch", test_push_timeline_of_other_branch),
             ("pull gives exactly the principal's branches", test_pull_matrix),
+            ("snapshot: exactly what the same caller pulls", test_snapshot_matrix),
             ("live upgrade", test_live_upgrade),
             ("audit is for admins", test_audit),
             ("inbound needs a signature, not a token", test_inbound),
