@@ -207,6 +207,13 @@ fill_snapshot (sqlite3         *db,
    * they are. The triggers are rebuilt's work either way. */
   if (job->branches != NULL && (indexes = sapa_store_take_out_indexes_and_triggers (db, error)) == NULL)
     return FALSE;
+  /* The daily rollups are by day of the server's metrics zone: a desk in
+   * the same zone takes them as they are. */
+  if (!sapa_store_exec (db,
+                        "INSERT OR REPLACE INTO main.desk_meta (key, value) SELECT key, value FROM src.desk_meta "
+                        "WHERE key IN ('metrics_zone', 'metrics_utc_offset');",
+                        what, error))
+    return FALSE;
   if ((triggers = sapa_store_take_out_triggers (db, error)) == NULL)
     return FALSE;
 
@@ -222,6 +229,8 @@ fill_snapshot (sqlite3         *db,
         ok = copy_table (db, "src", search_tables[i], NULL, NULL, error);
       for (guint i = 0; ok && sapa_metrics_rollup_tables[i] != NULL; i++)
         ok = copy_table (db, "src", sapa_metrics_rollup_tables[i], NULL, NULL, error);
+      for (guint i = 0; ok && sapa_metrics_daily_tables[i] != NULL; i++)
+        ok = copy_table (db, "src", sapa_metrics_daily_tables[i], NULL, NULL, error);
     }
   else
     ok = sapa_store_rebuild_search (db, error) && sapa_metrics_rebuild_db (db, error) &&
@@ -331,6 +340,7 @@ load_in_transaction (sqlite3   *db,
   g_autofree char *empty = NULL;
   g_autofree char *version = NULL;
   g_autoptr(GPtrArray) triggers = NULL;
+  g_autofree char *same_zone = NULL;
   gint64 started, copied, indexed;
   char *sql;
   gboolean ok = TRUE;
@@ -366,14 +376,24 @@ load_in_transaction (sqlite3   *db,
   for (guint i = 0; ok && sapa_metrics_rollup_tables[i] != NULL; i++)
     ok = copy_table (db, "snap", sapa_metrics_rollup_tables[i], NULL, NULL, error);
   copied = g_get_monotonic_time ();
-  /* The daily figures follow this desk's own time zone. */
   ok = ok && sapa_store_rebuild_fts (db, error);
   indexed = g_get_monotonic_time ();
-  ok = ok && sapa_metrics_refill_daily_db (db, error) && sapa_store_put_back (db, triggers, error);
+  /* The daily figures follow this desk's own time zone: taken as they are
+   * when the server keeps them in the same one, made from the hourly ones
+   * otherwise. */
+  same_zone = query_text (db, "SELECT (SELECT value FROM main.desk_meta WHERE key = 'metrics_utc_offset') = "
+                              "(SELECT value FROM snap.desk_meta WHERE key = 'metrics_utc_offset');");
+  if (g_strcmp0 (same_zone, "1") == 0)
+    for (guint i = 0; ok && sapa_metrics_daily_tables[i] != NULL; i++)
+      ok = copy_table (db, "snap", sapa_metrics_daily_tables[i], NULL, NULL, error);
+  else
+    ok = ok && sapa_metrics_refill_daily_db (db, error);
+  ok = ok && sapa_store_put_back (db, triggers, error);
   if (!ok)
     return FALSE;
-  g_debug ("Snapshot copied in %.1f s, name index %.1f s, daily figures %.1f s",
-           (copied - started) / 1e6, (indexed - copied) / 1e6, (g_get_monotonic_time () - indexed) / 1e6);
+  g_debug ("Snapshot copied in %.1f s, name index %.1f s, daily figures %.1f s (%s)",
+           (copied - started) / 1e6, (indexed - copied) / 1e6, (g_get_monotonic_time () - indexed) / 1e6,
+           g_strcmp0 (same_zone, "1") == 0 ? "copied" : "refilled in this desk's zone");
 
   sql = sqlite3_mprintf ("INSERT OR REPLACE INTO main.desk_meta (key, value) VALUES ('sync_cursor', %Q);", job->cursor);
   ok = sapa_store_exec (db, sql, what, error);

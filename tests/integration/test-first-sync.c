@@ -443,6 +443,24 @@ dump_rollups (const char *path)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The daily rollups a desk holds are those its hourly ones give in its zone
+ * (setting the same zone again refills them from the hourly ones). */
+static void
+assert_daily_follows_hourly (SapaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = dump_rollups (sapa_store_get_path (store));
+  g_autofree char *zone = sapa_metrics_dup_zone (store);
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (zone);
+  g_autofree char *after = NULL;
+
+  g_assert_nonnull (tz);
+  g_assert_true (sapa_metrics_set_zone (store, tz, &error));
+  g_assert_no_error (error);
+  after = dump_rollups (sapa_store_get_path (store));
+  g_assert_cmpstr (before, ==, after);
+}
+
 static char *
 query_text (const char *path,
             const char *sql)
@@ -493,6 +511,7 @@ test_snapshot_first_sync (void)
   rollups = dump_rollups (path);
   own_rollups = dump_rollups (own_path);
   g_assert_cmpstr (rollups, ==, own_rollups);
+  assert_daily_follows_hourly (store);
   /* And the full-text index is whole (FTS5's own check of its structure). */
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH 'kusumawardhani';"),
                    ==, 1);
@@ -570,6 +589,35 @@ test_snapshot_agent (void)
                            teller_branch);
   g_assert_cmpint (query_int (path, other), ==, query_int (server_db, other));
   g_assert_cmpint (query_int (path, other), >, 100);
+}
+
+/* A desk whose figures are kept in another zone than the server's makes
+ * its daily rollups from the hourly ones it received. */
+static void
+test_snapshot_other_zone (void)
+{
+  g_autofree char *path = desk_path ("snap-wit");
+  g_autofree char *server_db = sapa_test_server_db_path (server);
+  g_autofree char *server_offset = query_text (server_db, "SELECT value FROM desk_meta WHERE key = 'metrics_utc_offset';");
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier (g_strcmp0 (server_offset, "25200") == 0 ? "Asia/Jayapura"
+                                                                                                  : "Asia/Jakarta");
+  g_autoptr(SapaStore) store = NULL;
+  g_autoptr(SapaSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *offset = NULL;
+  gint before = g_atomic_int_get (&snapshot_loads);
+
+  use_snapshots (TRUE);
+  store = open_store (path);
+  g_assert_true (sapa_metrics_set_zone (store, tz, &error));
+  g_assert_no_error (error);
+  sync = signed_in (store);
+  sync_once (sync);
+  g_assert_cmpint (g_atomic_int_get (&snapshot_loads), ==, before + 1);
+  offset = query_text (path, "SELECT value FROM desk_meta WHERE key = 'metrics_utc_offset';");
+  g_assert_cmpstr (offset, !=, server_offset);
+  assert_daily_follows_hourly (store);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM metrics_survey_day;"), >, 0);
 }
 
 /* Changes made after a snapshot arrive by pull on the desk that took it. */
@@ -778,6 +826,7 @@ main (int   argc,
   g_test_add_func ("/first-sync/not-empty-never-bulk", test_not_empty_never_bulk);
   g_test_add_func ("/first-sync/snapshot", test_snapshot_first_sync);
   g_test_add_func ("/first-sync/snapshot-agent", test_snapshot_agent);
+  g_test_add_func ("/first-sync/snapshot-other-zone", test_snapshot_other_zone);
   g_test_add_func ("/first-sync/snapshot-refused", test_snapshot_refused);
   g_test_add_func ("/first-sync/bulk", test_bulk_first_sync);
   g_test_add_func ("/first-sync/killed-mid-load", test_killed_mid_load);
