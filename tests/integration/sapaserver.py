@@ -394,6 +394,20 @@ class ServerFixture:
         finally:
             conn.close()
 
+    def insert_unstorable_rating(self, branch_id):
+        """A CSAT of 9 written behind the server's back (past the schema's check):
+        a row no desk may store. Returns its id; remove it with db_write."""
+        bad = str(uuid.uuid4())
+        conn = sqlite3.connect(os.path.join(self.data, "sapa-server.sqlite"), timeout=30)
+        try:
+            conn.execute("PRAGMA ignore_check_constraints = ON;")
+            with conn:
+                conn.execute("INSERT INTO survey_response (id, kind, score, branch_id, collected_via, collected_at) "
+                             "VALUES (?, 'csat', 9, ?, 'kiosk', 0)", (bad, branch_id))
+        finally:
+            conn.close()
+        return bad
+
     def counts(self):
         """Rows of every table that requests may write, to prove nothing was written."""
         tables = ("change_log", "customer", "conversation", "interaction", "survey_response",

@@ -19,9 +19,7 @@ import datetime
 import hashlib
 import hmac
 import json
-import os
 import re
-import sqlite3
 import sys
 import time
 import uuid
@@ -264,15 +262,7 @@ def test_snapshot():
         conforms(p, "get", plain.request("GET", p, token=plain.sign_in("agent_a")), 404)
     # A row the desk schema refuses (a CSAT of 9, written behind the server's back):
     # the agent's snapshot cannot be written, 500.
-    bad = str(uuid.uuid4())
-    conn = sqlite3.connect(os.path.join(S.data, "sapa-server.sqlite"), timeout=30)
-    try:
-        conn.execute("PRAGMA ignore_check_constraints = ON;")
-        with conn:
-            conn.execute("INSERT INTO survey_response (id, kind, score, branch_id, collected_via, collected_at) "
-                         "VALUES (?, 'csat', 9, ?, 'kiosk', 0)", (bad, S.branches["A"]))
-    finally:
-        conn.close()
+    bad = S.insert_unstorable_rating(S.branches["A"])
     try:
         conforms(p, "get", S.request("GET", p, token=T["agent_a"]), 500)
     finally:

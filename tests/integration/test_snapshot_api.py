@@ -530,15 +530,7 @@ def test_no_snapshots_server():
 
 def test_write_failure():
     """A row the desk schema refuses (a CSAT of 9, written behind the server's back): 500."""
-    bad = str(uuid.uuid4())
-    conn = sqlite3.connect(os.path.join(S.data, "sapa-server.sqlite"), timeout=30)
-    try:
-        conn.execute("PRAGMA ignore_check_constraints = ON;")
-        with conn:
-            conn.execute("INSERT INTO survey_response (id, kind, score, branch_id, collected_via, collected_at) "
-                         "VALUES (?, 'csat', 9, ?, 'kiosk', 0)", (bad, S.branches["A"]))
-    finally:
-        conn.close()
+    bad = S.insert_unstorable_rating(S.branches["A"])
     try:
         expect_error(S.snapshot(T["agent_a"]), 500, "internal", "snapshot that cannot be written")
         check_no_leftovers("a snapshot that failed")
