@@ -813,7 +813,11 @@ pull_snapshot (SapaStore     *store,
   guint status;
 
   if (msg == NULL || !sapa_snapshot_wanted (store))
-    return TRUE;
+    {
+      /* A download cut off by a crash is of no use any more. */
+      g_unlink (path);
+      return TRUE;
+    }
   /* Its own session: the usual one gives up on an answer after a minute. */
   session = session_new_with_timeout (SNAPSHOT_TIMEOUT_S);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);

@@ -385,13 +385,17 @@ test_not_empty_never_bulk (void)
   g_autoptr(GError) error = NULL;
   gint before = g_atomic_int_get (&bulk_loads);
   gint snapshots_before = g_atomic_int_get (&snapshot_loads);
+  g_autofree char *stale = g_strdup_printf ("%s.snapshot", path);
 
   sapa_record_set_string (own, "full_name", "Pelanggan Meja Sendiri");
   sapa_record_set_string (own, "segment", "regular");
   g_assert_true (sapa_store_save (store, own, &error));
   g_assert_no_error (error);
+  /* What a download cut off by a crash left is removed. */
+  g_assert_true (g_file_set_contents (stale, "SQLite format 3", -1, &error));
   sync = signed_in (store);
   sync_once (sync);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   g_assert_cmpint (g_atomic_int_get (&bulk_loads), ==, before);
   g_assert_cmpint (g_atomic_int_get (&snapshot_loads), ==, snapshots_before);
   g_assert_cmpint (sapa_store_count_unpushed (store), ==, 0);
