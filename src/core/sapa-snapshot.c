@@ -289,9 +289,17 @@ sapa_snapshot_write (const char              *db_path,
 /* -- loading (the desk) --------------------------------------------------- */
 
 typedef struct {
-  gboolean  loaded;
-  char     *cursor;
+  gboolean      loaded;
+  char         *cursor;
+  GCancellable *cancellable;
 } LoadJob;
+
+/* SQLite's progress handler: a non-zero answer interrupts the statement. */
+static int
+load_cancelled (void *data)
+{
+  return g_cancellable_is_cancelled (G_CANCELLABLE (data));
+}
 
 static char *
 query_text (sqlite3    *db,
@@ -363,6 +371,9 @@ load_in_transaction (sqlite3   *db,
 
   if ((triggers = sapa_store_take_out_triggers (db, error)) == NULL)
     return FALSE;
+  /* A desk closing meanwhile stops the copy; the transaction is rolled back. */
+  if (job->cancellable != NULL)
+    sqlite3_progress_handler (db, 100000, load_cancelled, job->cancellable);
   started = g_get_monotonic_time ();
   for (guint i = 0; ok && record_tables[i] != NULL; i++)
     {
@@ -388,6 +399,7 @@ load_in_transaction (sqlite3   *db,
       ok = copy_table (db, "snap", sapa_metrics_daily_tables[i], NULL, NULL, error);
   else
     ok = ok && sapa_metrics_refill_daily_db (db, error);
+  sqlite3_progress_handler (db, 0, NULL, NULL);
   ok = ok && sapa_store_put_back (db, triggers, error);
   if (!ok)
     return FALSE;
@@ -403,22 +415,26 @@ load_in_transaction (sqlite3   *db,
 }
 
 gboolean
-sapa_snapshot_load (SapaStore   *store,
-                    const char  *path,
-                    gboolean    *out_loaded,
-                    char       **out_cursor,
-                    GError     **error)
+sapa_snapshot_load (SapaStore     *store,
+                    const char    *path,
+                    gboolean      *out_loaded,
+                    char         **out_cursor,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   static const char * const entities[] = {
     "branch", "agent", "canned_response", "customer", "conversation", "interaction", "survey_response",
   };
-  LoadJob job = { FALSE, NULL };
+  LoadJob job = { FALSE, NULL, cancellable };
+  g_autoptr(GError) local = NULL;
   gboolean ok;
 
   g_return_val_if_fail (SAPA_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL && out_loaded != NULL, FALSE);
 
-  ok = sapa_store_run_attached (store, path, "snap", load_in_transaction, &job, error);
+  ok = sapa_store_run_attached (store, path, "snap", load_in_transaction, &job, &local);
+  if (!ok && !g_cancellable_set_error_if_cancelled (cancellable, error))
+    g_propagate_error (error, g_steal_pointer (&local));
   *out_loaded = ok && job.loaded;
   if (*out_loaded)
     {

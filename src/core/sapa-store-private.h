@@ -160,12 +160,15 @@ gboolean    sapa_snapshot_wanted         (SapaStore   *store);
  * store holds no customer, conversation, interaction or survey response and
  * no change waits to be pushed; *out_loaded says whether it did, and
  * *out_cursor is then the cursor to pull on from. A file that is not a
- * snapshot of this schema gives an error of SAPA_STORE_ERROR_INVALID. */
-gboolean    sapa_snapshot_load           (SapaStore   *store,
-                                          const char  *path,
-                                          gboolean    *out_loaded,
-                                          char       **out_cursor,
-                                          GError     **error);
+ * snapshot of this schema gives an error of SAPA_STORE_ERROR_INVALID (or
+ * _CORRUPT); cancelling @cancellable stops the copy with nothing written
+ * (G_IO_ERROR_CANCELLED). */
+gboolean    sapa_snapshot_load           (SapaStore     *store,
+                                          const char    *path,
+                                          gboolean      *out_loaded,
+                                          char         **out_cursor,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
 
 /* An empty desk's first sync. When the store holds no customers,
  * conversations, interactions or survey responses, takes out the indexes and

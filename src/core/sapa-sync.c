@@ -882,7 +882,7 @@ pull_snapshot (SapaStore     *store,
 
   g_debug ("Snapshot of %" G_GSSIZE_FORMAT " bytes received in %.1f s", got,
            (g_get_monotonic_time () - started) / 1e6);
-  if (!sapa_snapshot_load (store, path, &loaded, &cursor, &local))
+  if (!sapa_snapshot_load (store, path, &loaded, &cursor, cancellable, &local))
     {
       g_unlink (path);
       if (g_error_matches (local, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID) ||

@@ -703,14 +703,14 @@ test_snapshot_refused (void)
   touch_store (plain);
 
   store = open_store (path);
-  g_assert_false (sapa_snapshot_load (store, garbage, &loaded, &cursor, &error));
+  g_assert_false (sapa_snapshot_load (store, garbage, &loaded, &cursor, NULL, &error));
   g_assert_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CORRUPT);
   g_assert_false (loaded);
   g_clear_error (&error);
-  g_assert_false (sapa_snapshot_load (store, plain, &loaded, &cursor, &error));
+  g_assert_false (sapa_snapshot_load (store, plain, &loaded, &cursor, NULL, &error));
   g_assert_error (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_false (sapa_snapshot_load (store, truncated, &loaded, &cursor, &error));
+  g_assert_false (sapa_snapshot_load (store, truncated, &loaded, &cursor, NULL, &error));
   g_assert_nonnull (error);
   g_assert_true (g_error_matches (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_CORRUPT) ||
                  g_error_matches (error, SAPA_STORE_ERROR, SAPA_STORE_ERROR_INVALID));
@@ -722,8 +722,22 @@ test_snapshot_refused (void)
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM desk_meta WHERE key = 'sync_cursor';"), ==, 0);
   assert_new_desk_schema (path);
 
+  /* A desk closing during the copy: stopped, nothing written. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    g_assert_false (sapa_snapshot_load (store, snapshot, &loaded, &cursor, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_assert_false (loaded);
+    g_assert_cmpint (query_int (path, "SELECT count(*) FROM interaction;"), ==, 0);
+    g_assert_cmpint (query_int (path, "SELECT count(*) FROM customer;"), ==, 0);
+    assert_new_desk_schema (path);
+  }
+
   /* The whole file loads, with its cursor. */
-  g_assert_true (sapa_snapshot_load (store, snapshot, &loaded, &cursor, &error));
+  g_assert_true (sapa_snapshot_load (store, snapshot, &loaded, &cursor, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (loaded);
   g_assert_true (g_str_has_prefix (cursor, "test."));
@@ -733,7 +747,7 @@ test_snapshot_refused (void)
   g_clear_pointer (&cursor, g_free);
 
   /* A desk holding records takes no snapshot. */
-  g_assert_true (sapa_snapshot_load (store, snapshot, &loaded, &cursor, &error));
+  g_assert_true (sapa_snapshot_load (store, snapshot, &loaded, &cursor, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (loaded);
   g_assert_null (cursor);
