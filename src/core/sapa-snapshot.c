@@ -438,6 +438,8 @@ sapa_snapshot_load (SapaStore     *store,
   *out_loaded = ok && job.loaded;
   if (*out_loaded)
     {
+      /* The copy went through the write-ahead log: give its space back. */
+      sapa_store_shrink_wal (store);
       /* Lookups and lists made while the desk was empty look again. */
       for (guint i = 0; i < G_N_ELEMENTS (entities); i++)
         sapa_store_emit_changed (store, entities[i], NULL);

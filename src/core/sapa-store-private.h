@@ -129,6 +129,11 @@ gboolean    sapa_store_run_attached      (SapaStore            *self,
                                           gpointer              data,
                                           GError              **error);
 
+/* Copies the write-ahead log into the database and empties its file (after
+ * a transaction as large as a snapshot's, which would otherwise keep its
+ * size on disk). */
+void        sapa_store_shrink_wal        (SapaStore            *self);
+
 /* -- snapshots (src/core/sapa-snapshot.c) -----------------------------------
  *
  * An empty desk's first sync can start from a snapshot instead of pulling

@@ -2303,6 +2303,22 @@ sapa_store_run_attached (SapaStore            *self,
 }
 
 void
+sapa_store_shrink_wal (SapaStore *self)
+{
+  int rc;
+
+  g_return_if_fail (SAPA_IS_STORE (self));
+
+  g_mutex_lock (&self->write_lock);
+  /* Waits for readers up to the busy timeout; if one still reads, the log
+   * is reused from its start by later writes instead. */
+  rc = sqlite3_exec (self->writer, "PRAGMA wal_checkpoint(TRUNCATE);", NULL, NULL, NULL);
+  g_mutex_unlock (&self->write_lock);
+  if (rc != SQLITE_OK)
+    g_debug ("The write-ahead log of %s was not emptied: %s", self->path, sqlite3_errstr (rc));
+}
+
+void
 sapa_store_emit_changed (SapaStore  *self,
                          const char *entity,
                          const char *id)

@@ -510,6 +510,16 @@ test_snapshot_first_sync (void)
     g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
   }
   g_assert_cmpint (query_int (path, "SELECT count(*) FROM desk_meta WHERE key = 'sync_cursor';"), ==, 1);
+  /* The copy's write-ahead log was emptied (it held tens of megabytes). */
+  {
+    g_autofree char *wal = g_strdup_printf ("%s-wal", path);
+    g_autoptr(GFile) file = g_file_new_for_path (wal);
+    g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                                                   NULL, NULL);
+
+    g_assert_nonnull (info);
+    g_assert_cmpint (g_file_info_get_size (info), <, 1024 * 1024);
+  }
   /* The rollups came with the records (the daily ones refilled in this
    * desk's zone) and equal those the triggers kept on the ordinary desk. */
   rollups = dump_rollups (path);
