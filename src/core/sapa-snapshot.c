@@ -46,22 +46,17 @@ static const char * const search_tables[] = {
 
 /* Who may pull what (DESIGN.md, "Who may see what"), as the pull route
  * filters the change log: ?1 is a JSON array of branch ids; a record without
- * a branch is everyone's. Rows are read from "src.t". */
-#define IN_SCOPE(expr) "ifnull(" expr ", '') IN (SELECT value FROM json_each(?1) UNION ALL SELECT '')"
-
-static const char *
+ * a branch is everyone's; audit events are for admins only. Rows are read
+ * from "src.t". */
+static char *
 scope_of (const char *table)
 {
-  if (g_str_equal (table, "branch"))
-    return "t.id IN (SELECT value FROM json_each(?1))";
-  if (g_str_equal (table, "canned_response"))
-    return "1";
+  g_autofree char *branch = NULL;
+
   if (g_str_equal (table, "audit_event"))
-    return "0";
-  if (g_str_equal (table, "interaction"))
-    return IN_SCOPE ("coalesce((SELECT c.branch_id FROM src.conversation AS c WHERE c.id = t.conversation_id), "
-                     "(SELECT u.branch_id FROM src.customer AS u WHERE u.id = t.customer_id))");
-  return IN_SCOPE ("t.branch_id");
+    return g_strdup ("0");
+  branch = sapa_store_branch_sql (table, "t", "src");
+  return g_strdup_printf ("ifnull(%s, '') IN (SELECT value FROM json_each(?1) UNION ALL SELECT '')", branch);
 }
 
 /* The stored columns of @schema.@table ("a, b, c"), or NULL when SELECT *
@@ -218,9 +213,12 @@ fill_snapshot (sqlite3         *db,
     return FALSE;
 
   for (guint i = 0; record_tables[i] != NULL; i++)
-    if (!copy_table (db, "src", record_tables[i], job->branches ? scope_of (record_tables[i]) : NULL,
-                     job->branches, error))
-      return FALSE;
+    {
+      g_autofree char *scope = job->branches ? scope_of (record_tables[i]) : NULL;
+
+      if (!copy_table (db, "src", record_tables[i], scope, job->branches, error))
+        return FALSE;
+    }
 
   if (job->branches == NULL)
     {

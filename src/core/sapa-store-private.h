@@ -107,6 +107,14 @@ GPtrArray  *sapa_store_take_out_indexes_and_triggers (sqlite3  *db,
 gboolean    sapa_store_rebuild_search    (sqlite3  *db,
                                           GError  **error);
 
+/* The branch a record of @entity belongs to (DESIGN.md, "Who may see
+ * what"), as an SQL expression over its row @alias that reads other tables
+ * of @schema; "NULL" for records of every branch. The server logs each
+ * change with it and snapshots filter rows by it. */
+char       *sapa_store_branch_sql        (const char *entity,
+                                          const char *alias,
+                                          const char *schema);
+
 /* Drops every trigger of the main database (inside the caller's
  * transaction) and returns their SQL; sapa_store_put_back() runs such SQL. */
 GPtrArray  *sapa_store_take_out_triggers (sqlite3  *db,

@@ -1266,28 +1266,38 @@ writer_step (SapaStore    *self,
   return TRUE;
 }
 
-/* The branch a change belongs to, evaluated after the record was written:
- * who may pull it from the server (DESIGN.md, "Who may see what"). */
-static const char *
-branch_of_change_sql (const char *entity)
+char *
+sapa_store_branch_sql (const char *entity,
+                       const char *alias,
+                       const char *schema)
 {
   if (g_str_equal (entity, "branch"))
-    return "?3";
-  if (g_str_equal (entity, "customer"))
-    return "(SELECT branch_id FROM customer WHERE id = ?3)";
-  if (g_str_equal (entity, "conversation"))
-    return "(SELECT branch_id FROM conversation WHERE id = ?3)";
-  if (g_str_equal (entity, "survey_response"))
-    return "(SELECT branch_id FROM survey_response WHERE id = ?3)";
-  if (g_str_equal (entity, "agent"))
-    return "(SELECT branch_id FROM agent WHERE id = ?3)";
+    return g_strdup_printf ("%s.id", alias);
+  if (g_str_equal (entity, "customer") || g_str_equal (entity, "conversation") ||
+      g_str_equal (entity, "survey_response") || g_str_equal (entity, "agent"))
+    return g_strdup_printf ("%s.branch_id", alias);
   if (g_str_equal (entity, "interaction"))
-    return "(SELECT coalesce ((SELECT branch_id FROM conversation WHERE id = i.conversation_id),"
-           "                  (SELECT branch_id FROM customer WHERE id = i.customer_id))"
-           " FROM interaction AS i WHERE i.id = ?3)";
+    return g_strdup_printf ("coalesce((SELECT c.branch_id FROM %s.conversation AS c WHERE c.id = %s.conversation_id), "
+                            "(SELECT u.branch_id FROM %s.customer AS u WHERE u.id = %s.customer_id))",
+                            schema, alias, schema, alias);
   if (g_str_equal (entity, "audit_event"))
-    return "(SELECT branch_id FROM customer WHERE id = (SELECT customer_id FROM audit_event WHERE id = ?3))";
-  return "NULL";
+    return g_strdup_printf ("(SELECT u.branch_id FROM %s.customer AS u WHERE u.id = %s.customer_id)", schema, alias);
+  return g_strdup ("NULL");
+}
+
+/* The branch a change belongs to, evaluated after the record was written:
+ * who may pull it from the server (DESIGN.md, "Who may see what"); ?3 is
+ * the record's id. */
+static char *
+branch_of_change_sql (const char *entity)
+{
+  g_autofree char *expr = sapa_store_branch_sql (entity, "r", "main");
+
+  if (g_str_equal (entity, "branch"))
+    return g_strdup ("?3");
+  if (g_str_equal (expr, "NULL"))
+    return g_steal_pointer (&expr);
+  return g_strdup_printf ("(SELECT %s FROM main.%s AS r WHERE r.id = ?3)", expr, entity);
 }
 
 static gboolean
@@ -1302,13 +1312,15 @@ log_change (SapaStore   *self,
             GError     **error)
 {
   g_autofree char *new_id = change_id ? NULL : sapa_uuid_new ();
+  g_autofree char *branch = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   sqlite3_stmt *stmt;
 
   json_node_set_object (node, fields);
+  branch = branch_of_change_sql (entity);
   sql = g_strdup_printf ("INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at, client_id, branch_id) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, %s);", branch_of_change_sql (entity));
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, %s);", branch);
   if ((stmt = writer_statement (self, sql, error)) == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, change_id ? change_id : new_id, -1, SQLITE_STATIC);
@@ -2519,11 +2531,7 @@ log_existing_locked (SapaStore  *self,
       g_autofree char *stamp_col = g_strdup (e->append_only ? "r.created_hlc" : "r.updated_hlc");
       sqlite3_stmt *stmt = NULL;
 
-      /* branch_of_change_sql() refers to the record id as ?3. */
-      {
-        g_auto(GStrv) parts = g_strsplit (branch_of_change_sql (e->name), "?3", -1);
-        branch = g_strjoinv ("r.id", parts);
-      }
+      branch = sapa_store_branch_sql (e->name, "r", "main");
       sql = g_strdup_printf ("INSERT INTO change_log (change_id, entity, record_id, op, hlc, fields, created_at, client_id, branch_id) "
                              "SELECT lower(printf('%%s-%%s-4%%s-%%s%%s-%%s', hex(randomblob(4)), hex(randomblob(2)),"
                              "         substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random() %% 4), 1),"
