@@ -96,6 +96,24 @@ sapa_test_server_admin (SapaTestServer  *server,
   return run_server_program (server, input, args, error);
 }
 
+char *
+sapa_test_server_add_branch (SapaTestServer *server,
+                             const char     *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = sapa_test_server_admin (server, NULL, &error, "branch", "add", "--name", name,
+                                                 "--kind", "bank", NULL);
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  g_assert_no_error (error);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_true (g_uuid_string_is_valid (g_strstrip (lines[n - 1])));
+  return g_strdup (lines[n - 1]);
+}
+
 gboolean
 sapa_test_server_add_user (SapaTestServer  *server,
                            const char      *username,

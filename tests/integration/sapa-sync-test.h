@@ -40,6 +40,9 @@ char           *sapa_test_server_admin       (SapaTestServer  *server,
                                               GError         **error,
                                               const char      *subcommand,
                                               ...) G_GNUC_NULL_TERMINATED;
+/* `sapa-server branch add` of a bank branch named @name; returns its id. */
+char           *sapa_test_server_add_branch  (SapaTestServer  *server,
+                                              const char      *name);
 /* `sapa-server user add`; @role "agent", "supervisor" or "admin". */
 gboolean        sapa_test_server_add_user    (SapaTestServer  *server,
                                               const char      *username,

@@ -67,24 +67,6 @@ wait_synced (SapaSync *sync)
     }
 }
 
-static char *
-add_branch (SapaTestServer *server,
-            const char     *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = sapa_test_server_admin (server, NULL, &error, "branch", "add", "--name", name,
-                                                 "--kind", "bank", NULL);
-  g_auto(GStrv) lines = NULL;
-  guint n;
-
-  g_assert_no_error (error);
-  lines = g_strsplit (g_strstrip (out), "\n", -1);
-  n = g_strv_length (lines);
-  g_assert_cmpuint (n, >, 0);
-  g_assert_true (g_uuid_string_is_valid (g_strstrip (lines[n - 1])));
-  return g_strdup (lines[n - 1]);
-}
-
 /* A customer and a conversation on @channel saved at the desk; returns the conversation's id. */
 static char *
 save_conversation (Fixture    *f,
@@ -120,8 +102,8 @@ fixture_set_up (Fixture       *f,
 
   f->server = sapa_test_server_new (NULL, &error);
   g_assert_no_error (error);
-  f->branch_id = add_branch (f->server, "Cabang Survei");
-  f->other_branch_id = add_branch (f->server, "Cabang Lain");
+  f->branch_id = sapa_test_server_add_branch (f->server, "Cabang Survei");
+  f->other_branch_id = sapa_test_server_add_branch (f->server, "Cabang Lain");
   sapa_test_server_add_user (f->server, "wulan", PASSWORD, "agent", f->branch_id, &error);
   g_assert_no_error (error);
   g_assert_true (sapa_test_server_start (f->server, &error));

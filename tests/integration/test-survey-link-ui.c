@@ -43,23 +43,6 @@ typedef struct {
       g_error ("Timed out waiting for: %s", #cond);                             \
   } G_STMT_END
 
-static char *
-add_branch (SapaTestServer *server,
-            const char     *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = sapa_test_server_admin (server, NULL, &error, "branch", "add", "--name", name,
-                                                 "--kind", "bank", NULL);
-  g_auto(GStrv) lines = NULL;
-  guint n;
-
-  g_assert_no_error (error);
-  lines = g_strsplit (g_strstrip (out), "\n", -1);
-  n = g_strv_length (lines);
-  g_assert_cmpuint (n, >, 0);
-  return g_strdup (g_strstrip (lines[n - 1]));
-}
-
 static gboolean
 is_synced (SapaSync *sync)
 {
@@ -97,7 +80,7 @@ fixture_set_up (Fixture       *f,
 
   f->server = sapa_test_server_new (NULL, &error);
   g_assert_no_error (error);
-  f->branch_id = add_branch (f->server, "Cabang Tautan");
+  f->branch_id = sapa_test_server_add_branch (f->server, "Cabang Tautan");
   sapa_test_server_add_user (f->server, "sekar", PASSWORD, "agent", f->branch_id, &error);
   g_assert_no_error (error);
   g_assert_true (sapa_test_server_start (f->server, &error));
