@@ -349,6 +349,15 @@ set_network_error (GError     **error,
   g_debug ("Request to %s failed: %s", server_url, cause->message);
 }
 
+/* A 401: the token expired or was revoked. */
+static void
+set_signed_out_error (GError **error)
+{
+  g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
+                       _("The server no longer accepts this desk's sign-in. Sign in again to keep syncing; "
+                         "changes are kept on this desk until then."));
+}
+
 /* soup_session_send_and_read(), reading an answer of known length into a
  * buffer of that size at once: a pulled page is megabytes, and growing the
  * buffer while it arrived cost a tenth of a first sync's decoding. */
@@ -473,9 +482,7 @@ request_json (SoupSession   *session,
   switch (status)
     {
     case SOUP_STATUS_UNAUTHORIZED:
-      g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
-                           _("The server no longer accepts this desk's sign-in. Sign in again to keep syncing; "
-                             "changes are kept on this desk until then."));
+      set_signed_out_error (error);
       break;
     case SOUP_STATUS_FORBIDDEN:
       g_set_error (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_FORBIDDEN,
@@ -832,9 +839,7 @@ pull_snapshot (SapaStore     *store,
   length = soup_message_headers_get_content_length (headers);
   if (status == SOUP_STATUS_UNAUTHORIZED)
     {
-      g_set_error_literal (error, SAPA_SYNC_ERROR, SAPA_SYNC_ERROR_UNAUTHORIZED,
-                           _("The server no longer accepts this desk's sign-in. Sign in again to keep syncing; "
-                             "changes are kept on this desk until then."));
+      set_signed_out_error (error);
       return FALSE;
     }
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
