@@ -317,9 +317,7 @@ query_text (sqlite3    *db,
  * replace the desk's own branch and agent rows, which the server holds
  * already (everything was pushed first). */
 static const char empty_desk_sql[] =
-  "SELECT NOT (EXISTS (SELECT 1 FROM main.customer) OR EXISTS (SELECT 1 FROM main.conversation) "
-  "OR EXISTS (SELECT 1 FROM main.interaction) OR EXISTS (SELECT 1 FROM main.survey_response) "
-  "OR EXISTS (SELECT 1 FROM main.change_log WHERE pushed_at IS NULL));";
+  "SELECT NOT (" SAPA_STORE_HOLDS_RECORDS_SQL " OR EXISTS (SELECT 1 FROM main.change_log WHERE pushed_at IS NULL));";
 
 gboolean
 sapa_snapshot_wanted (SapaStore *store)

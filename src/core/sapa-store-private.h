@@ -142,6 +142,13 @@ gboolean    sapa_store_run_attached      (SapaStore            *self,
  * size on disk). */
 void        sapa_store_shrink_wal        (SapaStore            *self);
 
+/* An SQL condition: the desk holds records of its own (customers,
+ * conversations, contacts or ratings); branch, agent and canned-response
+ * rows do not count. Neither a bulk load nor a snapshot starts then. */
+#define SAPA_STORE_HOLDS_RECORDS_SQL \
+  "(EXISTS (SELECT 1 FROM main.customer) OR EXISTS (SELECT 1 FROM main.conversation) " \
+  "OR EXISTS (SELECT 1 FROM main.interaction) OR EXISTS (SELECT 1 FROM main.survey_response))"
+
 /* -- snapshots (src/core/sapa-snapshot.c) -----------------------------------
  *
  * An empty desk's first sync can start from a snapshot instead of pulling

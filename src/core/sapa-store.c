@@ -2844,8 +2844,7 @@ sapa_store_bulk_begin (SapaStore  *self,
   ok = begin (self, error);
   if (ok)
     ok = sapa_store_prepare (self->writer,
-                             "SELECT NOT (EXISTS (SELECT 1 FROM customer) OR EXISTS (SELECT 1 FROM conversation) "
-                             "OR EXISTS (SELECT 1 FROM interaction) OR EXISTS (SELECT 1 FROM survey_response));",
+                             "SELECT NOT " SAPA_STORE_HOLDS_RECORDS_SQL ";",
                              &stmt, _("read the database"), error);
   if (ok)
     {
