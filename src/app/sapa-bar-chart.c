@@ -612,7 +612,6 @@ sapa_bar_chart_class_init (SapaBarChartClass *klass)
   /* columns, the default orientation (see update_navigation()) */
   chart_class->left_right_moves_a = TRUE;
   chart_class->down_delta = -1;
-  chart_class->points = FALSE;
   chart_class->compute_geometry = sapa_bar_chart_compute_geometry;
   chart_class->build_scene = sapa_bar_chart_build_scene;
   chart_class->update_accessible = sapa_bar_chart_update_accessible;

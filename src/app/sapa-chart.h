@@ -23,7 +23,8 @@ struct _SapaChartClass
   GtkWidgetClass parent_class;
 
   /* how the arrow keys move and how items are marked (see
-   * SapaChartCoreClass); read once, when the chart is constructed */
+   * SapaChartCoreClass; by default FALSE, 1 and FALSE); read once, when
+   * the chart is constructed */
   gboolean left_right_moves_a;
   int      down_delta;
   gboolean points;

@@ -339,9 +339,6 @@ sapa_heatmap_class_init (SapaHeatmapClass *klass)
 
   object_class->finalize = sapa_heatmap_finalize;
   widget_class->measure = sapa_heatmap_measure;
-  chart_class->left_right_moves_a = FALSE;
-  chart_class->down_delta = 1;
-  chart_class->points = FALSE;
   chart_class->compute_geometry = sapa_heatmap_compute_geometry;
   chart_class->build_scene = sapa_heatmap_build_scene;
   chart_class->update_accessible = sapa_heatmap_update_accessible;

@@ -481,8 +481,6 @@ sapa_line_chart_class_init (SapaLineChartClass *klass)
 
   object_class->finalize = sapa_line_chart_finalize;
   widget_class->measure = sapa_line_chart_measure;
-  chart_class->left_right_moves_a = FALSE;
-  chart_class->down_delta = 1;
   chart_class->points = TRUE;
   chart_class->compute_geometry = sapa_line_chart_compute_geometry;
   chart_class->build_scene = sapa_line_chart_build_scene;
