@@ -23,7 +23,7 @@ typedef struct {
 
 struct _SapaBarChart
 {
-  GtkWidget            parent_instance;
+  SapaChart            parent_instance;
 
   GPtrArray           *labels;          /* char*, n_bars */
   GPtrArray           *segment_names;   /* char*, n_segments */
@@ -34,10 +34,6 @@ struct _SapaBarChart
   GtkOrientation       orientation;
   gboolean             stacked;
   double               v_min, v_max;
-  SapaChartFormatFunc  format;
-  gpointer             format_data;
-  GDestroyNotify       format_destroy;
-  char                *title;
 
   /* geometry */
   graphene_rect_t      plot;
@@ -47,12 +43,9 @@ struct _SapaBarChart
   double               zero_pos;
   double               legend_y;
   gboolean             has_data;
-
-  GskRenderNode       *scene;
-  SapaChartCore       *core;
 };
 
-G_DEFINE_FINAL_TYPE (SapaBarChart, sapa_bar_chart, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (SapaBarChart, sapa_bar_chart, SAPA_TYPE_CHART)
 
 enum {
   PROP_0,
@@ -99,20 +92,15 @@ static char *
 format_value (SapaBarChart *self,
               double        value)
 {
-  return sapa_chart_format (self->format, self->format_data, value);
+  return sapa_chart_format_value (SAPA_CHART (self), value);
 }
 
 static void
-invalidate_scene (SapaBarChart *self)
+sapa_bar_chart_update_accessible (SapaChart *chart)
 {
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-update_accessible (SapaBarChart *self)
-{
-  g_autoptr(GString) label = g_string_new (self->title ? self->title : _("Bar chart"));
+  SapaBarChart *self = SAPA_BAR_CHART (chart);
+  const char *title = sapa_chart_get_title (chart);
+  g_autoptr(GString) label = g_string_new (title ? title : _("Bar chart"));
   g_autoptr(GString) description = g_string_new (NULL);
   guint listed = 0;
 
@@ -171,10 +159,12 @@ oriented_rect (SapaBarChart *self,
   return r;
 }
 
-static void
-compute_geometry (SapaBarChart *self)
+static gboolean
+sapa_bar_chart_compute_geometry (SapaChart *chart)
 {
+  SapaBarChart *self = SAPA_BAR_CHART (chart);
   GtkWidget *widget = GTK_WIDGET (self);
+  SapaChartCore *core = sapa_chart_get_core (chart);
   gboolean vertical = self->orientation == GTK_ORIENTATION_VERTICAL;
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
@@ -220,8 +210,8 @@ compute_geometry (SapaBarChart *self)
   if (width <= 0 || height <= 0)
     {
       graphene_rect_init (&self->plot, 0, 0, 0, 0);
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return FALSE;
     }
 
   sapa_chart_measure_text (widget, "0", TRUE, NULL, &text_h);
@@ -285,8 +275,8 @@ compute_geometry (SapaBarChart *self)
   if (right - left < 10 || bottom - top < 10)
     {
       graphene_rect_init (&self->plot, 0, 0, 0, 0);
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return FALSE;
     }
   graphene_rect_init (&self->plot, left, top, right - left, bottom - top);
 
@@ -386,22 +376,16 @@ compute_geometry (SapaBarChart *self)
     }
 #undef VPOS
 
-  sapa_chart_core_set_items (self->core, items);
+  sapa_chart_core_set_items (core, items);
+  return TRUE;
 }
 
 static void
-data_changed (SapaBarChart *self)
+sapa_bar_chart_build_scene (SapaChart   *chart,
+                            GtkSnapshot *snapshot)
 {
-  compute_geometry (self);
-  update_accessible (self);
-  invalidate_scene (self);
-}
-
-static void
-build_scene (SapaBarChart *self)
-{
+  SapaBarChart *self = SAPA_BAR_CHART (chart);
   GtkWidget *widget = GTK_WIDGET (self);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   gboolean vertical = self->orientation == GTK_ORIENTATION_VERTICAL;
   const graphene_rect_t *p = &self->plot;
   double px0 = p->origin.x, py0 = p->origin.y;
@@ -487,15 +471,13 @@ build_scene (SapaBarChart *self)
           x += w + 16;
         }
     }
-
-  self->scene = gtk_snapshot_free_to_node (snapshot);
 }
 
 static char *
-describe_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_bar_chart_describe_item (SapaChart           *chart,
+                              const SapaChartItem *item)
 {
-  SapaBarChart *self = SAPA_BAR_CHART (widget);
+  SapaBarChart *self = SAPA_BAR_CHART (chart);
   g_autofree char *value = format_value (self, item->value);
   const char *label = g_ptr_array_index (self->labels, item->a);
   const char *segment = item->b < self->segment_names->len ? g_ptr_array_index (self->segment_names, item->b) : NULL;
@@ -508,47 +490,23 @@ describe_cb (GtkWidget           *widget,
 }
 
 static void
-activate_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_bar_chart_activate_item (SapaChart           *chart,
+                              const SapaChartItem *item)
 {
-  g_signal_emit (widget, signals[BAR_ACTIVATED], 0, item->a, item->b);
+  g_signal_emit (chart, signals[BAR_ACTIVATED], 0, item->a, item->b);
 }
 
 static void
 update_navigation (SapaBarChart *self)
 {
+  SapaChartCore *core = sapa_chart_get_core (SAPA_CHART (self));
+
   /* columns: Left/Right go along the bars, Up climbs the stack;
    * bars on their side: Up/Down go along the bars */
   if (self->orientation == GTK_ORIENTATION_VERTICAL)
-    sapa_chart_core_set_navigation (self->core, TRUE, -1);
+    sapa_chart_core_set_navigation (core, TRUE, -1);
   else
-    sapa_chart_core_set_navigation (self->core, FALSE, 1);
-}
-
-static void
-sapa_bar_chart_snapshot (GtkWidget   *widget,
-                         GtkSnapshot *snapshot)
-{
-  SapaBarChart *self = SAPA_BAR_CHART (widget);
-
-  if (self->plot.size.width <= 0)
-    return;
-  if (self->scene == NULL)
-    build_scene (self);
-  gtk_snapshot_append_node (snapshot, self->scene);
-  sapa_chart_core_snapshot (self->core, snapshot);
-}
-
-static void
-sapa_bar_chart_size_allocate (GtkWidget *widget,
-                              int        width,
-                              int        height,
-                              int        baseline)
-{
-  SapaBarChart *self = SAPA_BAR_CHART (widget);
-
-  compute_geometry (self);
-  invalidate_scene (self);
+    sapa_chart_core_set_navigation (core, FALSE, 1);
 }
 
 static void
@@ -583,31 +541,10 @@ sapa_bar_chart_measure (GtkWidget      *widget,
 }
 
 static void
-sapa_bar_chart_css_changed (GtkWidget         *widget,
-                            GtkCssStyleChange *change)
-{
-  SapaBarChart *self = SAPA_BAR_CHART (widget);
-
-  GTK_WIDGET_CLASS (sapa_bar_chart_parent_class)->css_changed (widget, change);
-  compute_geometry (self);
-  invalidate_scene (self);
-}
-
-static void
-sapa_bar_chart_dispose (GObject *object)
-{
-  SapaBarChart *self = SAPA_BAR_CHART (object);
-
-  g_clear_pointer (&self->core, sapa_chart_core_free);
-  G_OBJECT_CLASS (sapa_bar_chart_parent_class)->dispose (object);
-}
-
-static void
 sapa_bar_chart_finalize (GObject *object)
 {
   SapaBarChart *self = SAPA_BAR_CHART (object);
 
-  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->segment_names, g_ptr_array_unref);
   g_clear_pointer (&self->values, g_array_unref);
@@ -615,8 +552,6 @@ sapa_bar_chart_finalize (GObject *object)
   g_clear_pointer (&self->ticks, g_array_unref);
   g_clear_pointer (&self->cat_labels, g_array_unref);
   g_clear_pointer (&self->bars, g_array_unref);
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (sapa_bar_chart_parent_class)->finalize (object);
 }
@@ -668,15 +603,20 @@ sapa_bar_chart_class_init (SapaBarChartClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  SapaChartClass *chart_class = SAPA_CHART_CLASS (klass);
 
-  object_class->dispose = sapa_bar_chart_dispose;
   object_class->finalize = sapa_bar_chart_finalize;
   object_class->get_property = sapa_bar_chart_get_property;
   object_class->set_property = sapa_bar_chart_set_property;
-  widget_class->snapshot = sapa_bar_chart_snapshot;
-  widget_class->size_allocate = sapa_bar_chart_size_allocate;
   widget_class->measure = sapa_bar_chart_measure;
-  widget_class->css_changed = sapa_bar_chart_css_changed;
+  /* columns, the default orientation (see update_navigation()) */
+  chart_class->left_right_moves_a = TRUE;
+  chart_class->down_delta = -1;
+  chart_class->compute_geometry = sapa_bar_chart_compute_geometry;
+  chart_class->build_scene = sapa_bar_chart_build_scene;
+  chart_class->update_accessible = sapa_bar_chart_update_accessible;
+  chart_class->describe_item = sapa_bar_chart_describe_item;
+  chart_class->activate_item = sapa_bar_chart_activate_item;
 
   properties[PROP_ORIENTATION] =
     g_param_spec_enum ("orientation", NULL, NULL, GTK_TYPE_ORIENTATION, GTK_ORIENTATION_VERTICAL,
@@ -699,14 +639,6 @@ sapa_bar_chart_class_init (SapaBarChartClass *klass)
 static void
 sapa_bar_chart_init (SapaBarChart *self)
 {
-  static const SapaChartCoreClass core_class = {
-    .describe = describe_cb,
-    .activate = activate_cb,
-    .left_right_moves_a = TRUE,
-    .down_delta = -1,
-    .points = FALSE,
-  };
-
   self->labels = g_ptr_array_new_with_free_func (g_free);
   self->segment_names = g_ptr_array_new_with_free_func (g_free);
   self->values = g_array_new (FALSE, FALSE, sizeof (double));
@@ -719,9 +651,6 @@ sapa_bar_chart_init (SapaBarChart *self)
   self->orientation = GTK_ORIENTATION_VERTICAL;
   self->v_min = NAN;
   self->v_max = NAN;
-  self->core = sapa_chart_core_new (GTK_WIDGET (self), &core_class);
-  update_navigation (self);
-  update_accessible (self);
 }
 
 GtkWidget *
@@ -761,7 +690,7 @@ sapa_bar_chart_set_data (SapaBarChart          *self,
     g_array_append_vals (self->values, values, n_bars * n_segments);
   self->n_bars = n_bars;
   self->n_segments = n_bars > 0 ? n_segments : 0;
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 void
@@ -772,9 +701,7 @@ sapa_bar_chart_set_format (SapaBarChart        *self,
 {
   g_return_if_fail (SAPA_IS_BAR_CHART (self));
 
-  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
-                             func, data, destroy);
-  data_changed (self);
+  sapa_chart_set_format (SAPA_CHART (self), func, data, destroy);
 }
 
 void
@@ -786,7 +713,7 @@ sapa_bar_chart_set_y_range (SapaBarChart *self,
 
   self->v_min = min;
   self->v_max = max;
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 GtkOrientation
@@ -806,7 +733,7 @@ sapa_bar_chart_set_orientation (SapaBarChart   *self,
     return;
   self->orientation = orientation;
   update_navigation (self);
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ORIENTATION]);
 }
@@ -828,7 +755,7 @@ sapa_bar_chart_set_stacked (SapaBarChart *self,
   if (self->stacked == stacked)
     return;
   self->stacked = stacked;
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STACKED]);
 }
 
@@ -838,9 +765,7 @@ sapa_bar_chart_set_title (SapaBarChart *self,
 {
   g_return_if_fail (SAPA_IS_BAR_CHART (self));
 
-  g_free (self->title);
-  self->title = g_strdup (title);
-  update_accessible (self);
+  sapa_chart_set_title (SAPA_CHART (self), title);
 }
 
 gboolean
@@ -850,7 +775,7 @@ sapa_bar_chart_get_focus_bar (SapaBarChart *self,
 {
   g_return_val_if_fail (SAPA_IS_BAR_CHART (self), FALSE);
 
-  return sapa_chart_core_get_focus_indices (self->core, bar, segment);
+  return sapa_chart_core_get_focus_indices (sapa_chart_get_core (SAPA_CHART (self)), bar, segment);
 }
 
 gboolean
@@ -862,5 +787,5 @@ sapa_bar_chart_get_bar_position (SapaBarChart *self,
 {
   g_return_val_if_fail (SAPA_IS_BAR_CHART (self), FALSE);
 
-  return sapa_chart_core_get_item_center (self->core, bar, segment, x, y);
+  return sapa_chart_core_get_item_center (sapa_chart_get_core (SAPA_CHART (self)), bar, segment, x, y);
 }

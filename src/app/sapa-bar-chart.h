@@ -3,12 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "sapa-chart-util.h"
+#include "sapa-chart.h"
 
 G_BEGIN_DECLS
 
 #define SAPA_TYPE_BAR_CHART (sapa_bar_chart_get_type ())
-G_DECLARE_FINAL_TYPE (SapaBarChart, sapa_bar_chart, SAPA, BAR_CHART, GtkWidget)
+G_DECLARE_FINAL_TYPE (SapaBarChart, sapa_bar_chart, SAPA, BAR_CHART, SapaChart)
 
 /*
  * Bars with labels, one or several segments per bar (grouped side by side,

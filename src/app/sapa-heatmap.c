@@ -23,7 +23,7 @@ typedef struct {
 
 struct _SapaHeatmap
 {
-  GtkWidget            parent_instance;
+  SapaChart            parent_instance;
 
   GArray              *values;       /* double, n_rows x n_cols */
   GPtrArray           *row_labels;   /* char* */
@@ -31,10 +31,6 @@ struct _SapaHeatmap
   guint                n_rows;
   guint                n_cols;
   SapaChartColor       color;
-  SapaChartFormatFunc  format;
-  gpointer             format_data;
-  GDestroyNotify       format_destroy;
-  char                *title;
 
   /* geometry */
   graphene_rect_t      grid;
@@ -42,12 +38,9 @@ struct _SapaHeatmap
   GArray              *cols;      /* Label: pos = centre x */
   GArray              *cells;     /* Cell, only those with a value */
   gboolean             has_data;
-
-  GskRenderNode       *scene;
-  SapaChartCore       *core;
 };
 
-G_DEFINE_FINAL_TYPE (SapaHeatmap, sapa_heatmap, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (SapaHeatmap, sapa_heatmap, SAPA_TYPE_CHART)
 
 enum {
   CELL_ACTIVATED,
@@ -90,20 +83,15 @@ static char *
 format_value (SapaHeatmap *self,
               double       value)
 {
-  return sapa_chart_format (self->format, self->format_data, value);
+  return sapa_chart_format_value (SAPA_CHART (self), value);
 }
 
 static void
-invalidate_scene (SapaHeatmap *self)
+sapa_heatmap_update_accessible (SapaChart *chart)
 {
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-update_accessible (SapaHeatmap *self)
-{
-  g_autoptr(GString) label = g_string_new (self->title ? self->title : _("Heat map"));
+  SapaHeatmap *self = SAPA_HEATMAP (chart);
+  const char *title = sapa_chart_get_title (chart);
+  g_autoptr(GString) label = g_string_new (title ? title : _("Heat map"));
   g_autofree char *description = NULL;
   double best = -INFINITY;
   guint best_r = 0, best_c = 0;
@@ -140,10 +128,12 @@ update_accessible (SapaHeatmap *self)
                                   -1);
 }
 
-static void
-compute_geometry (SapaHeatmap *self)
+static gboolean
+sapa_heatmap_compute_geometry (SapaChart *chart)
 {
+  SapaHeatmap *self = SAPA_HEATMAP (chart);
   GtkWidget *widget = GTK_WIDGET (self);
+  SapaChartCore *core = sapa_chart_get_core (chart);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   int row_w = 0, col_w = 0, col_h = 0;
@@ -173,8 +163,8 @@ compute_geometry (SapaHeatmap *self)
   if (width <= 0 || height <= 0 || self->n_rows == 0 || self->n_cols == 0)
     {
       graphene_rect_init (&self->grid, 0, 0, 0, 0);
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return FALSE;
     }
 
   for (guint r = 0; r < self->n_rows; r++)
@@ -200,8 +190,8 @@ compute_geometry (SapaHeatmap *self)
   if (cw < 3 || ch < 3)
     {
       graphene_rect_init (&self->grid, 0, 0, 0, 0);
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return FALSE;
     }
   graphene_rect_init (&self->grid, left, top, cw * self->n_cols, ch * self->n_rows);
 
@@ -239,22 +229,16 @@ compute_geometry (SapaHeatmap *self)
         item.value = v;
         g_array_append_val (items, item);
       }
-  sapa_chart_core_set_items (self->core, items);
+  sapa_chart_core_set_items (core, items);
+  return TRUE;
 }
 
 static void
-data_changed (SapaHeatmap *self)
+sapa_heatmap_build_scene (SapaChart   *chart,
+                          GtkSnapshot *snapshot)
 {
-  compute_geometry (self);
-  update_accessible (self);
-  invalidate_scene (self);
-}
-
-static void
-build_scene (SapaHeatmap *self)
-{
+  SapaHeatmap *self = SAPA_HEATMAP (chart);
   GtkWidget *widget = GTK_WIDGET (self);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   GdkRGBA base, text, axis;
   const graphene_rect_t *g = &self->grid;
 
@@ -288,15 +272,13 @@ build_scene (SapaHeatmap *self)
       c.alpha *= cell->alpha;
       gtk_snapshot_append_color (snapshot, &c, &cell->rect);
     }
-
-  self->scene = gtk_snapshot_free_to_node (snapshot);
 }
 
 static char *
-describe_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_heatmap_describe_item (SapaChart           *chart,
+                            const SapaChartItem *item)
 {
-  SapaHeatmap *self = SAPA_HEATMAP (widget);
+  SapaHeatmap *self = SAPA_HEATMAP (chart);
   g_autofree char *value = format_value (self, item->value);
 
   /* Translators: a heat map tooltip: "<row> <column>: <value>", e.g. "Monday 10:00: 42" */
@@ -304,36 +286,10 @@ describe_cb (GtkWidget           *widget,
 }
 
 static void
-activate_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_heatmap_activate_item (SapaChart           *chart,
+                            const SapaChartItem *item)
 {
-  g_signal_emit (widget, signals[CELL_ACTIVATED], 0, item->a, item->b);
-}
-
-static void
-sapa_heatmap_snapshot (GtkWidget   *widget,
-                       GtkSnapshot *snapshot)
-{
-  SapaHeatmap *self = SAPA_HEATMAP (widget);
-
-  if (self->grid.size.width <= 0)
-    return;
-  if (self->scene == NULL)
-    build_scene (self);
-  gtk_snapshot_append_node (snapshot, self->scene);
-  sapa_chart_core_snapshot (self->core, snapshot);
-}
-
-static void
-sapa_heatmap_size_allocate (GtkWidget *widget,
-                            int        width,
-                            int        height,
-                            int        baseline)
-{
-  SapaHeatmap *self = SAPA_HEATMAP (widget);
-
-  compute_geometry (self);
-  invalidate_scene (self);
+  g_signal_emit (chart, signals[CELL_ACTIVATED], 0, item->a, item->b);
 }
 
 static void
@@ -360,39 +316,16 @@ sapa_heatmap_measure (GtkWidget      *widget,
 }
 
 static void
-sapa_heatmap_css_changed (GtkWidget         *widget,
-                          GtkCssStyleChange *change)
-{
-  SapaHeatmap *self = SAPA_HEATMAP (widget);
-
-  GTK_WIDGET_CLASS (sapa_heatmap_parent_class)->css_changed (widget, change);
-  compute_geometry (self);
-  invalidate_scene (self);
-}
-
-static void
-sapa_heatmap_dispose (GObject *object)
-{
-  SapaHeatmap *self = SAPA_HEATMAP (object);
-
-  g_clear_pointer (&self->core, sapa_chart_core_free);
-  G_OBJECT_CLASS (sapa_heatmap_parent_class)->dispose (object);
-}
-
-static void
 sapa_heatmap_finalize (GObject *object)
 {
   SapaHeatmap *self = SAPA_HEATMAP (object);
 
-  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->values, g_array_unref);
   g_clear_pointer (&self->row_labels, g_ptr_array_unref);
   g_clear_pointer (&self->col_labels, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->cols, g_array_unref);
   g_clear_pointer (&self->cells, g_array_unref);
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (sapa_heatmap_parent_class)->finalize (object);
 }
@@ -402,13 +335,15 @@ sapa_heatmap_class_init (SapaHeatmapClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  SapaChartClass *chart_class = SAPA_CHART_CLASS (klass);
 
-  object_class->dispose = sapa_heatmap_dispose;
   object_class->finalize = sapa_heatmap_finalize;
-  widget_class->snapshot = sapa_heatmap_snapshot;
-  widget_class->size_allocate = sapa_heatmap_size_allocate;
   widget_class->measure = sapa_heatmap_measure;
-  widget_class->css_changed = sapa_heatmap_css_changed;
+  chart_class->compute_geometry = sapa_heatmap_compute_geometry;
+  chart_class->build_scene = sapa_heatmap_build_scene;
+  chart_class->update_accessible = sapa_heatmap_update_accessible;
+  chart_class->describe_item = sapa_heatmap_describe_item;
+  chart_class->activate_item = sapa_heatmap_activate_item;
 
   /**
    * SapaHeatmap::cell-activated:
@@ -423,14 +358,6 @@ sapa_heatmap_class_init (SapaHeatmapClass *klass)
 static void
 sapa_heatmap_init (SapaHeatmap *self)
 {
-  static const SapaChartCoreClass core_class = {
-    .describe = describe_cb,
-    .activate = activate_cb,
-    .left_right_moves_a = FALSE,
-    .down_delta = 1,
-    .points = FALSE,
-  };
-
   self->values = g_array_new (FALSE, FALSE, sizeof (double));
   self->row_labels = g_ptr_array_new_with_free_func (g_free);
   self->col_labels = g_ptr_array_new_with_free_func (g_free);
@@ -440,8 +367,6 @@ sapa_heatmap_init (SapaHeatmap *self)
   g_array_set_clear_func (self->cols, label_clear);
   self->cells = g_array_new (FALSE, TRUE, sizeof (Cell));
   self->color = SAPA_CHART_COLOR_ACCENT;
-  self->core = sapa_chart_core_new (GTK_WIDGET (self), &core_class);
-  update_accessible (self);
 }
 
 GtkWidget *
@@ -472,7 +397,7 @@ sapa_heatmap_set_data (SapaHeatmap       *self,
     g_ptr_array_add (self->col_labels, g_strdup (col_labels && col_labels[c] ? col_labels[c] : ""));
   self->n_rows = n_rows;
   self->n_cols = n_cols;
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -484,9 +409,7 @@ sapa_heatmap_set_format (SapaHeatmap         *self,
 {
   g_return_if_fail (SAPA_IS_HEATMAP (self));
 
-  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
-                             func, data, destroy);
-  data_changed (self);
+  sapa_chart_set_format (SAPA_CHART (self), func, data, destroy);
 }
 
 void
@@ -496,7 +419,7 @@ sapa_heatmap_set_color (SapaHeatmap    *self,
   g_return_if_fail (SAPA_IS_HEATMAP (self));
 
   self->color = color;
-  invalidate_scene (self);
+  sapa_chart_invalidate_scene (SAPA_CHART (self));
 }
 
 void
@@ -505,9 +428,7 @@ sapa_heatmap_set_title (SapaHeatmap *self,
 {
   g_return_if_fail (SAPA_IS_HEATMAP (self));
 
-  g_free (self->title);
-  self->title = g_strdup (title);
-  update_accessible (self);
+  sapa_chart_set_title (SAPA_CHART (self), title);
 }
 
 gboolean
@@ -517,7 +438,7 @@ sapa_heatmap_get_focus_cell (SapaHeatmap *self,
 {
   g_return_val_if_fail (SAPA_IS_HEATMAP (self), FALSE);
 
-  return sapa_chart_core_get_focus_indices (self->core, row, col);
+  return sapa_chart_core_get_focus_indices (sapa_chart_get_core (SAPA_CHART (self)), row, col);
 }
 
 gboolean
@@ -529,5 +450,5 @@ sapa_heatmap_get_cell_position (SapaHeatmap *self,
 {
   g_return_val_if_fail (SAPA_IS_HEATMAP (self), FALSE);
 
-  return sapa_chart_core_get_item_center (self->core, row, col, x, y);
+  return sapa_chart_core_get_item_center (sapa_chart_get_core (SAPA_CHART (self)), row, col, x, y);
 }

@@ -3,12 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "sapa-chart-util.h"
+#include "sapa-chart.h"
 
 G_BEGIN_DECLS
 
 #define SAPA_TYPE_HEATMAP (sapa_heatmap_get_type ())
-G_DECLARE_FINAL_TYPE (SapaHeatmap, sapa_heatmap, SAPA, HEATMAP, GtkWidget)
+G_DECLARE_FINAL_TYPE (SapaHeatmap, sapa_heatmap, SAPA, HEATMAP, SapaChart)
 
 /*
  * A grid of cells shaded by value (volume by weekday x hour), with row and

@@ -26,15 +26,11 @@ typedef struct {
 
 struct _SapaLineChart
 {
-  GtkWidget            parent_instance;
+  SapaChart            parent_instance;
 
   GPtrArray           *labels;     /* char* */
   GPtrArray           *series;     /* Series* */
   double               y_min, y_max;
-  SapaChartFormatFunc  format;
-  gpointer             format_data;
-  GDestroyNotify       format_destroy;
-  char                *title;
 
   /* geometry, from the data and the size (not touched while drawing) */
   graphene_rect_t      plot;
@@ -42,12 +38,9 @@ struct _SapaLineChart
   GArray              *x_labels;    /* Tick: y holds the x position */
   double               legend_y;
   gboolean             has_data;
-
-  GskRenderNode       *scene;
-  SapaChartCore       *core;
 };
 
-G_DEFINE_FINAL_TYPE (SapaLineChart, sapa_line_chart, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (SapaLineChart, sapa_line_chart, SAPA_TYPE_CHART)
 
 enum {
   POINT_ACTIVATED,
@@ -98,20 +91,15 @@ static char *
 format_value (SapaLineChart *self,
               double         value)
 {
-  return sapa_chart_format (self->format, self->format_data, value);
+  return sapa_chart_format_value (SAPA_CHART (self), value);
 }
 
 static void
-invalidate_scene (SapaLineChart *self)
+sapa_line_chart_update_accessible (SapaChart *chart)
 {
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-static void
-update_accessible (SapaLineChart *self)
-{
-  g_autoptr(GString) label = g_string_new (self->title ? self->title : _("Line chart"));
+  SapaLineChart *self = SAPA_LINE_CHART (chart);
+  const char *title = sapa_chart_get_title (chart);
+  g_autoptr(GString) label = g_string_new (title ? title : _("Line chart"));
   g_autofree char *description = NULL;
   guint n = n_points (self);
 
@@ -166,10 +154,12 @@ update_accessible (SapaLineChart *self)
 
 /* Works out the axes, the plot area, every point's position and the items
  * under the pointer, for the current size and data. */
-static void
-compute_geometry (SapaLineChart *self)
+static gboolean
+sapa_line_chart_compute_geometry (SapaChart *chart)
 {
+  SapaLineChart *self = SAPA_LINE_CHART (chart);
   GtkWidget *widget = GTK_WIDGET (self);
+  SapaChartCore *core = sapa_chart_get_core (chart);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   double lo = INFINITY, hi = -INFINITY, nice_lo, nice_hi, step;
@@ -202,8 +192,8 @@ compute_geometry (SapaLineChart *self)
 
   if (width <= 0 || height <= 0)
     {
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return self->plot.size.width > 0;
     }
 
   sapa_chart_measure_text (widget, "0", TRUE, NULL, &text_h);
@@ -263,8 +253,8 @@ compute_geometry (SapaLineChart *self)
   if (right - left < 10 || bottom - top < 10)
     {
       graphene_rect_init (&self->plot, 0, 0, 0, 0);
-      sapa_chart_core_set_items (self->core, NULL);
-      return;
+      sapa_chart_core_set_items (core, NULL);
+      return FALSE;
     }
   graphene_rect_init (&self->plot, left, top, right - left, bottom - top);
 
@@ -323,22 +313,16 @@ compute_geometry (SapaLineChart *self)
           g_array_append_val (series->points, p);
         }
     }
-  sapa_chart_core_set_items (self->core, items);
+  sapa_chart_core_set_items (core, items);
+  return TRUE;
 }
 
 static void
-data_changed (SapaLineChart *self)
+sapa_line_chart_build_scene (SapaChart   *chart,
+                             GtkSnapshot *snapshot)
 {
-  compute_geometry (self);
-  update_accessible (self);
-  invalidate_scene (self);
-}
-
-static void
-build_scene (SapaLineChart *self)
-{
+  SapaLineChart *self = SAPA_LINE_CHART (chart);
   GtkWidget *widget = GTK_WIDGET (self);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   GdkRGBA grid, axis, text;
   const graphene_rect_t *p = &self->plot;
   guint n = n_points (self);
@@ -435,15 +419,13 @@ build_scene (SapaLineChart *self)
           x += w + 16;
         }
     }
-
-  self->scene = gtk_snapshot_free_to_node (snapshot);
 }
 
 static char *
-describe_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_line_chart_describe_item (SapaChart           *chart,
+                               const SapaChartItem *item)
 {
-  SapaLineChart *self = SAPA_LINE_CHART (widget);
+  SapaLineChart *self = SAPA_LINE_CHART (chart);
   Series *series = g_ptr_array_index (self->series, item->a);
   g_autofree char *value = format_value (self, item->value);
   const char *label = item->b < self->labels->len ? g_ptr_array_index (self->labels, item->b) : NULL;
@@ -458,36 +440,10 @@ describe_cb (GtkWidget           *widget,
 }
 
 static void
-activate_cb (GtkWidget           *widget,
-             const SapaChartItem *item)
+sapa_line_chart_activate_item (SapaChart           *chart,
+                               const SapaChartItem *item)
 {
-  g_signal_emit (widget, signals[POINT_ACTIVATED], 0, item->a, item->b);
-}
-
-static void
-sapa_line_chart_snapshot (GtkWidget   *widget,
-                          GtkSnapshot *snapshot)
-{
-  SapaLineChart *self = SAPA_LINE_CHART (widget);
-
-  if (self->plot.size.width <= 0)
-    return;
-  if (self->scene == NULL)
-    build_scene (self);
-  gtk_snapshot_append_node (snapshot, self->scene);
-  sapa_chart_core_snapshot (self->core, snapshot);
-}
-
-static void
-sapa_line_chart_size_allocate (GtkWidget *widget,
-                               int        width,
-                               int        height,
-                               int        baseline)
-{
-  SapaLineChart *self = SAPA_LINE_CHART (widget);
-
-  compute_geometry (self);
-  invalidate_scene (self);
+  g_signal_emit (chart, signals[POINT_ACTIVATED], 0, item->a, item->b);
 }
 
 static void
@@ -504,38 +460,14 @@ sapa_line_chart_measure (GtkWidget      *widget,
 }
 
 static void
-sapa_line_chart_css_changed (GtkWidget         *widget,
-                             GtkCssStyleChange *change)
-{
-  SapaLineChart *self = SAPA_LINE_CHART (widget);
-
-  GTK_WIDGET_CLASS (sapa_line_chart_parent_class)->css_changed (widget, change);
-  /* the font may have changed: labels take another size */
-  compute_geometry (self);
-  invalidate_scene (self);
-}
-
-static void
-sapa_line_chart_dispose (GObject *object)
-{
-  SapaLineChart *self = SAPA_LINE_CHART (object);
-
-  g_clear_pointer (&self->core, sapa_chart_core_free);
-  G_OBJECT_CLASS (sapa_line_chart_parent_class)->dispose (object);
-}
-
-static void
 sapa_line_chart_finalize (GObject *object)
 {
   SapaLineChart *self = SAPA_LINE_CHART (object);
 
-  sapa_chart_clear_format (self->format_data, self->format_destroy);
   g_clear_pointer (&self->labels, g_ptr_array_unref);
   g_clear_pointer (&self->series, g_ptr_array_unref);
   g_clear_pointer (&self->ticks, g_array_unref);
   g_clear_pointer (&self->x_labels, g_array_unref);
-  g_clear_pointer (&self->scene, gsk_render_node_unref);
-  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (sapa_line_chart_parent_class)->finalize (object);
 }
@@ -545,13 +477,16 @@ sapa_line_chart_class_init (SapaLineChartClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  SapaChartClass *chart_class = SAPA_CHART_CLASS (klass);
 
-  object_class->dispose = sapa_line_chart_dispose;
   object_class->finalize = sapa_line_chart_finalize;
-  widget_class->snapshot = sapa_line_chart_snapshot;
-  widget_class->size_allocate = sapa_line_chart_size_allocate;
   widget_class->measure = sapa_line_chart_measure;
-  widget_class->css_changed = sapa_line_chart_css_changed;
+  chart_class->points = TRUE;
+  chart_class->compute_geometry = sapa_line_chart_compute_geometry;
+  chart_class->build_scene = sapa_line_chart_build_scene;
+  chart_class->update_accessible = sapa_line_chart_update_accessible;
+  chart_class->describe_item = sapa_line_chart_describe_item;
+  chart_class->activate_item = sapa_line_chart_activate_item;
 
   /**
    * SapaLineChart::point-activated:
@@ -566,14 +501,6 @@ sapa_line_chart_class_init (SapaLineChartClass *klass)
 static void
 sapa_line_chart_init (SapaLineChart *self)
 {
-  static const SapaChartCoreClass core_class = {
-    .describe = describe_cb,
-    .activate = activate_cb,
-    .left_right_moves_a = FALSE,
-    .down_delta = 1,
-    .points = TRUE,
-  };
-
   self->labels = g_ptr_array_new_with_free_func (g_free);
   self->series = g_ptr_array_new_with_free_func (series_free);
   self->ticks = g_array_new (FALSE, TRUE, sizeof (Tick));
@@ -582,8 +509,6 @@ sapa_line_chart_init (SapaLineChart *self)
   g_array_set_clear_func (self->x_labels, tick_clear);
   self->y_min = NAN;
   self->y_max = NAN;
-  self->core = sapa_chart_core_new (GTK_WIDGET (self), &core_class);
-  update_accessible (self);
 }
 
 GtkWidget *
@@ -603,7 +528,7 @@ sapa_line_chart_set_labels (SapaLineChart      *self,
   g_ptr_array_set_size (self->labels, 0);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (self->labels, g_strdup (labels[i] ? labels[i] : ""));
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 void
@@ -612,7 +537,7 @@ sapa_line_chart_clear_series (SapaLineChart *self)
   g_return_if_fail (SAPA_IS_LINE_CHART (self));
 
   g_ptr_array_set_size (self->series, 0);
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 void
@@ -635,7 +560,7 @@ sapa_line_chart_add_series (SapaLineChart  *self,
   series->points = g_array_new (FALSE, FALSE, sizeof (graphene_point_t));
   series->color = color;
   g_ptr_array_add (self->series, series);
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 void
@@ -647,7 +572,7 @@ sapa_line_chart_set_y_range (SapaLineChart *self,
 
   self->y_min = min;
   self->y_max = max;
-  data_changed (self);
+  sapa_chart_data_changed (SAPA_CHART (self));
 }
 
 void
@@ -658,9 +583,7 @@ sapa_line_chart_set_format (SapaLineChart       *self,
 {
   g_return_if_fail (SAPA_IS_LINE_CHART (self));
 
-  sapa_chart_replace_format (&self->format, &self->format_data, &self->format_destroy,
-                             func, data, destroy);
-  data_changed (self);
+  sapa_chart_set_format (SAPA_CHART (self), func, data, destroy);
 }
 
 void
@@ -669,9 +592,7 @@ sapa_line_chart_set_title (SapaLineChart *self,
 {
   g_return_if_fail (SAPA_IS_LINE_CHART (self));
 
-  g_free (self->title);
-  self->title = g_strdup (title);
-  update_accessible (self);
+  sapa_chart_set_title (SAPA_CHART (self), title);
 }
 
 guint
@@ -688,7 +609,7 @@ sapa_line_chart_get_focus_point (SapaLineChart *self,
 {
   g_return_val_if_fail (SAPA_IS_LINE_CHART (self), FALSE);
 
-  return sapa_chart_core_get_focus_indices (self->core, series, index);
+  return sapa_chart_core_get_focus_indices (sapa_chart_get_core (SAPA_CHART (self)), series, index);
 }
 
 gboolean
@@ -700,5 +621,5 @@ sapa_line_chart_get_point_position (SapaLineChart *self,
 {
   g_return_val_if_fail (SAPA_IS_LINE_CHART (self), FALSE);
 
-  return sapa_chart_core_get_item_center (self->core, series, index, x, y);
+  return sapa_chart_core_get_item_center (sapa_chart_get_core (SAPA_CHART (self)), series, index, x, y);
 }

@@ -3,12 +3,12 @@
 
 #include <gtk/gtk.h>
 
-#include "sapa-chart-util.h"
+#include "sapa-chart.h"
 
 G_BEGIN_DECLS
 
 #define SAPA_TYPE_LINE_CHART (sapa_line_chart_get_type ())
-G_DECLARE_FINAL_TYPE (SapaLineChart, sapa_line_chart, SAPA, LINE_CHART, GtkWidget)
+G_DECLARE_FINAL_TYPE (SapaLineChart, sapa_line_chart, SAPA, LINE_CHART, SapaChart)
 
 /*
  * Lines over labelled x positions (days), with a y axis of nice ticks, a
